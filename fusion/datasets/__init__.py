@@ -1,0 +1,1 @@
+"""Datasets: paired fusion folders, KAIST and the synthetic KAIST-layout sample."""

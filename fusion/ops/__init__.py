@@ -1,0 +1,1 @@
+"""Low-level tensor operations shared by losses and metrics."""
