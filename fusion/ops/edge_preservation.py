@@ -20,11 +20,14 @@ import torch.nn.functional as F
 GAMMA_G, KAPPA_G, SIGMA_G = 0.9994, -15.0, 0.5
 GAMMA_A, KAPPA_A, SIGMA_A = 0.9879, -22.0, 0.8
 
-_SOBEL_X = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
+# Correlation kernels equal to the references' ``conv2(I, [-1 0 1; -2 0 2; -1 0 1])`` and
+# ``conv2(I, [1 2 1; 0 0 0; -1 -2 -1])`` (MATLAB's conv2 flips the kernel), so orientations match them.
+_SOBEL_X = ((1.0, 0.0, -1.0), (2.0, 0.0, -2.0), (1.0, 0.0, -1.0))
+_SOBEL_Y = ((-1.0, -2.0, -1.0), (0.0, 0.0, 0.0), (1.0, 2.0, 1.0))
 
 
 def sobel_gradients(image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Horizontal and vertical Sobel responses with zero padding ('same' size).
+    """Horizontal and vertical Sobel responses with zero padding ('same' size), signed as the Qabf references.
 
     Args:
         image: ``(B, 1, H, W)`` greyscale image, any range.
@@ -35,7 +38,7 @@ def sobel_gradients(image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     if image.dim() != 4 or image.shape[1] != 1:
         raise ValueError(f"expected a (B, 1, H, W) tensor, got shape {tuple(image.shape)}")
     kx = torch.tensor(_SOBEL_X, dtype=image.dtype, device=image.device).view(1, 1, 3, 3)
-    ky = kx.transpose(2, 3)
+    ky = torch.tensor(_SOBEL_Y, dtype=image.dtype, device=image.device).view(1, 1, 3, 3)
     return F.conv2d(image, kx, padding=1), F.conv2d(image, ky, padding=1)
 
 

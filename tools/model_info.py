@@ -1,0 +1,102 @@
+"""Print the parameters and multiply-adds of every registered network as a markdown table.
+
+Counts run on the ``meta`` device (shapes only: seconds on a CPU, no memory), one fused pair for the
+fusion networks and one image for the classifier, batch 1. The paper's figures (MSFAM Table 6) are
+printed beside ours: its "GFlops" are G multiply-adds at 320x256 (NestFuse's official code measures
+95.2 G multiply-adds a pair at 320x256 against the 95 G quoted; docs/REFERENCE.md, section 7).
+
+Usage:
+    python tools/model_info.py [--sizes 640x512 320x256] [--json PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+import fusion.models  # noqa: F401  (registers the networks)
+from fusion.models.complexity import count_macs, count_parameters, network_names
+from fusion.registry import FUSION_MODELS, NETWORKS
+
+#: Paper figures (MSFAM Table 6): parameters and G multiply-adds of a pair at 320x256.
+PAPER = {"msfam": (3.8e6, 106e9), "nestfuse": (2.7e6, 95e9)}
+PAPER_SIZE = "320x256"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"WxH"`` -> ``(W, H)``."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected a size as WxH, e.g. 640x512, got {text!r}") from error
+    return width, height
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes", nargs="+", type=parse_size, default=[(640, 512), (320, 256)], help="input sizes, WxH"
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
+    return parser.parse_args()
+
+
+def measure(registry_name: str, name: str, sizes: list[tuple[int, int]]) -> dict:
+    """Parameters and multiply-adds of one registered network at each size (``meta`` device)."""
+    registry = FUSION_MODELS if registry_name == "FUSION_MODELS" else NETWORKS
+    with torch.device("meta"):
+        model = registry.build(dict(type=name)).eval()
+    num_inputs = 2 if registry is FUSION_MODELS else 1
+    row = {"network": name, "registry": registry_name, "params": count_parameters(model), "macs": {}}
+    for width, height in sizes:
+        inputs = [torch.empty(1, 1, height, width, device="meta") for _ in range(num_inputs)]
+        row["macs"][f"{width}x{height}"] = count_macs(model, *inputs)
+    if name in PAPER:
+        paper_params, paper_macs = PAPER[name]
+        row["paper"] = {"params": paper_params, "macs": paper_macs, "size": PAPER_SIZE}
+    return row
+
+
+def markdown_table(rows: list[dict], sizes: list[tuple[int, int]]) -> str:
+    """The rows as a markdown table, with our/paper ratios where the paper gives a figure."""
+    size_keys = [f"{w}x{h}" for w, h in sizes]
+    header = ["network", "registry", "params (M)", "paper (M)", "ratio"]
+    for key in size_keys:
+        header += [f"GMACs {key}", f"GFLOPs {key}"]
+    header += [f"paper G {PAPER_SIZE}", "ratio"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        paper = row.get("paper")
+        cells = [row["network"], row["registry"], f"{row['params'] / 1e6:.3f}"]
+        cells += [f"{paper['params'] / 1e6:.1f}", f"{row['params'] / paper['params']:.2f}"] if paper else ["", ""]
+        for key in size_keys:
+            macs = row["macs"][key]
+            cells += [f"{macs / 1e9:.2f}", f"{2 * macs / 1e9:.2f}"]
+        if paper and PAPER_SIZE in row["macs"]:
+            cells += [f"{paper['macs'] / 1e9:.0f}", f"{row['macs'][PAPER_SIZE] / paper['macs']:.2f}"]
+        else:
+            cells += ["", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    rows = [measure("FUSION_MODELS", name, args.sizes) for name in network_names(FUSION_MODELS)]
+    rows += [measure("NETWORKS", name, args.sizes) for name in network_names(NETWORKS)]
+    print(
+        "Multiply-adds (MACs) of convolutions and matrix products, counted by torch FlopCounterMode;"
+        " GFLOPs = 2 x GMACs. Fusion networks: one (vis, ir) pair; classifier: one image; batch 1."
+        f" Paper: MSFAM Table 6, its GFlops read as G multiply-adds at {PAPER_SIZE}.\n"
+    )
+    print(markdown_table(rows, args.sizes))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+        print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
