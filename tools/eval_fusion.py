@@ -18,20 +18,14 @@ from tqdm import tqdm
 
 from fusion.metrics.report import evaluate_folders
 from fusion.metrics.table import METRICS, check_metric_names
-
-
-def _method_folder(text: str) -> tuple[str, str]:
-    name, sep, folder = text.partition("=")
-    if not sep or not name or not folder:
-        raise argparse.ArgumentTypeError(f"expected NAME=DIR, got {text!r}")
-    return name, folder
+from fusion.utils.cli import name_value
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ir", required=True, help="folder of infrared source images")
     parser.add_argument("--vis", required=True, help="folder of visible source images")
-    parser.add_argument("--fused", required=True, action="append", type=_method_folder, metavar="NAME=DIR",
+    parser.add_argument("--fused", required=True, action="append", type=name_value, metavar="NAME=DIR",
                         help="a method's folder of fused images; repeat for several methods (one row each)")
     parser.add_argument("--metrics", default=",".join(METRICS),
                         help=f"comma-separated metric names (default: all): {','.join(METRICS)}")

@@ -20,13 +20,7 @@ from tqdm import tqdm
 from fusion.apis import load_fuser
 from fusion.apis.inference import OUTPUT_MODES
 from fusion.datasets.folders import index_folder, natural_key
-
-
-def _method_checkpoint(text: str) -> tuple[str, str]:
-    name, sep, path = text.partition("=")
-    if not sep or not name or not path:
-        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
-    return name, path
+from fusion.utils.cli import name_value
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,7 +29,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--vis", required=True, help="folder of visible images (paired by file name stem)")
     parser.add_argument("--methods", required=True, help="comma-separated registered methods, e.g. msfam,average")
     parser.add_argument("--out", required=True, help="output folder; one sub-folder per method")
-    parser.add_argument("--checkpoint", action="append", default=[], type=_method_checkpoint, metavar="NAME=PATH",
+    parser.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="NAME=PATH",
                         help="weights of a network method (default: its shipped weights)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
     parser.add_argument("--output", choices=OUTPUT_MODES, default="minmax",

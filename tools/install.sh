@@ -64,11 +64,11 @@ else
   find_links=()
   # The cached wheel was built against torch 2.13.0+cpu and works only beside it.
   if [ -d "$MMCV_WHEEL_CACHE" ] && [ "$torch_version" = "2.13.0+cpu" ]; then
-    say "using the mmcv wheel cache in $MMCV_WHEEL_CACHE"
+    say "mmcv==$MMCV_VERSION: looking in the wheel cache $MMCV_WHEEL_CACHE first"
     find_links+=(--find-links "$MMCV_WHEEL_CACHE")
   fi
   [ -n "${MMCV_FIND_LINKS:-}" ] && find_links+=(--find-links "$MMCV_FIND_LINKS")
-  say "installing mmcv==$MMCV_VERSION (a source build takes 5-10 minutes on 2 cores)"
+  say "installing mmcv==$MMCV_VERSION (without a matching wheel: a source build, 5-10 minutes on 2 cores)"
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} CFLAGS=${CFLAGS:--g0 -O1} \
     "${pip[@]}" --no-build-isolation -c "$constraints" "${find_links[@]}" "mmcv==$MMCV_VERSION"
   "$py" -c "from mmcv.ops import nms" ||

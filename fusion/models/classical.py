@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fusion.models.classical_filters import box_filter, check_fusion_inputs, median_filter
+from fusion.ops.filters import box_filter, check_fusion_inputs, median_filter
 from fusion.models.classical_laplacian import LaplacianFusion
 from fusion.registry import FUSION_MODELS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fusion.models.classical_filters import box_filter, check_fusion_inputs, pyr_down, pyr_up
+from fusion.ops.filters import box_filter, check_fusion_inputs, pyr_down, pyr_up
 from fusion.registry import FUSION_MODELS
 
 

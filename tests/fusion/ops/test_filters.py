@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from fusion.models.classical_filters import box_filter, median_filter, pyr_down, pyr_up
+from fusion.ops.filters import box_filter, median_filter, pyr_down, pyr_up
 
 SIZES = [(37, 53), (8, 10), (5, 3), (3, 3)]
 
