@@ -1,0 +1,130 @@
+"""configs/detection: every file loads, the four leaves differ only in the image folder, the model builds,
+and detection.config resolves names and applies the tools' options."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from detection.config import CONFIG_DIR, build_parser, export_local_rank, load_config, resolve_config, training_config
+
+LEAVES = {"gflv2_visible.py": "visible", "gflv2_infrared.py": "lwir", "gflv2_fused_baseline.py": "nestfuse",
+          "gflv2_fused.py": "msfam"}
+FOLDER_KEYS = {"img_folder", "train_dataloader.dataset.data_prefix.img", "val_dataloader.dataset.data_prefix.img",
+               "test_dataloader.dataset.data_prefix.img"}
+
+
+def flatten(value, prefix: str = "") -> dict:
+    """``{"a.b.c": leaf}`` of nested dicts (lists of dicts by index)."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return {prefix: value}
+    flat = {}
+    for key, item in items:
+        flat.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+@pytest.mark.parametrize("path", sorted(CONFIG_DIR.rglob("*.py")), ids=lambda p: str(p.relative_to(CONFIG_DIR)))
+def test_every_config_loads(path):
+    cfg = Config.fromfile(str(path))
+    assert len(cfg.keys()) > 0
+
+
+def test_the_four_leaves_differ_only_in_the_image_folder():
+    assert {p.name for p in CONFIG_DIR.glob("gflv2_*.py")} == set(LEAVES)
+    flat = {name: flatten(Config.fromfile(str(CONFIG_DIR / name)).to_dict()) for name in LEAVES}
+    reference = flat["gflv2_visible.py"]
+    for name, folder in LEAVES.items():
+        assert flat[name].keys() == reference.keys(), name
+        differing = {k for k in reference if flat[name][k] != reference[k]}
+        assert differing == (set() if folder == "visible" else FOLDER_KEYS), name
+        assert flat[name]["img_folder"] == folder
+        for key in FOLDER_KEYS - {"img_folder"}:
+            assert flat[name][key] == f"{folder}/", (name, key)
+
+
+def test_leaf_holds_the_reference_hyperparameters():
+    cfg = Config.fromfile(str(CONFIG_DIR / "gflv2_fused.py"))
+    head = cfg.model.bbox_head
+    assert head.type == "GFLV2Head" and head.num_classes == 1
+    assert (head.reg_max, head.reg_topk, head.reg_channels, head.add_mean) == (16, 4, 64, True)
+    assert head.loss_cls == dict(type="QualityFocalLoss", use_sigmoid=True, activated=True, beta=2.0, loss_weight=1.0)
+    assert head.loss_dfl.loss_weight == 0.25 and head.loss_bbox == dict(type="GIoULoss", loss_weight=2.0)
+    assert cfg.model.train_cfg.assigner == dict(type="ATSSAssigner", topk=9)
+    assert cfg.model.test_cfg.nms.iou_threshold == 0.6 and cfg.model.test_cfg.score_thr == 0.05
+    assert cfg.model.backbone.init_cfg == dict(type="Pretrained", checkpoint="torchvision://resnet50")
+    assert cfg.optim_wrapper.optimizer == dict(type="SGD", lr=0.01, momentum=0.9, weight_decay=0.0001)
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=16)
+    warmup, steps = cfg.param_scheduler
+    assert (warmup.start_factor, warmup.end, warmup.by_epoch) == (0.001, 500, False)
+    assert steps.milestones == [16, 22] and cfg.train_cfg.max_epochs == 24
+    assert cfg.train_dataloader.dataset.metainfo == dict(classes=("person",))
+    assert cfg.train_dataloader.dataset.ann_file == "annotations/train-all-02.json"
+    assert cfg.test_evaluator == dict(type="KaistMetric", ann_file="data/kaist_fused/annotations/test-all-20.json")
+    assert cfg.custom_imports == dict(imports=["detection"], allow_failed_imports=False)
+
+
+def test_leaf_model_builds_with_the_gflv2_head():
+    from mmdet.registry import MODELS
+
+    cfg = load_config("gflv2_fused", cfg_options={"model.backbone.init_cfg": None})
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    assert type(model.bbox_head).__name__ == "GFLV2Head"
+    assert model.bbox_head.dgqp.layers[0].in_channels == 20
+
+
+@pytest.mark.parametrize("words, expected", [
+    (["model.backbone.init_cfg=None"], None),
+    (["model.backbone.init_cfg.checkpoint=/weights/resnet50.pth"],
+     dict(type="Pretrained", checkpoint="/weights/resnet50.pth")),
+])
+def test_imagenet_switch_documented_in_the_readme(words, expected):
+    args = build_parser("t", "tools/train_det.py").parse_args(["gflv2_fused.py", "--cfg-options", *words])
+    cfg = load_config(args.config, cfg_options=args.cfg_options)
+    assert cfg.model.backbone.init_cfg == expected
+    assert words[0].split("=")[0] + "=" in (CONFIG_DIR / "README.md").read_text()
+
+
+def test_resolve_config_by_name_stem_and_path(tmp_path):
+    by_name = resolve_config("gflv2_fused.py")
+    assert by_name == CONFIG_DIR / "gflv2_fused.py"
+    assert resolve_config("gflv2_fused") == by_name
+    assert resolve_config(str(by_name)) == by_name
+    own = tmp_path / "mine.py"
+    own.write_text("x = 1\n")
+    assert resolve_config(own) == own
+    with pytest.raises(FileNotFoundError, match="gflv2_visible.py"):
+        resolve_config("gflv3.py")
+
+
+def test_work_dir_data_root_resume_and_amp(tmp_path):
+    cfg = training_config("gflv2_infrared.py", data_root=str(tmp_path), resume="auto", amp=True)
+    assert cfg.work_dir == str(Path("work_dirs") / "gflv2_infrared")
+    for split in ("train", "val", "test"):
+        assert cfg[f"{split}_dataloader"].dataset.data_root == f"{tmp_path}/"
+    assert cfg.test_evaluator.ann_file == f"{tmp_path}/annotations/test-all-20.json"
+    assert cfg.val_evaluator.ann_file == cfg.test_evaluator.ann_file
+    assert cfg.resume is True and cfg.load_from is None
+    assert cfg.optim_wrapper.type == "AmpOptimWrapper"
+    cfg = training_config("gflv2_infrared.py", work_dir=str(tmp_path / "w"), resume="ckpt.pth")
+    assert (cfg.work_dir, cfg.resume, cfg.load_from) == (str(tmp_path / "w"), True, "ckpt.pth")
+    assert cfg.optim_wrapper.type == "OptimWrapper"
+    with pytest.raises(ValueError, match="launcher"):
+        load_config("gflv2_fused.py", launcher="torchrun")
+
+
+def test_help_documents_distributed_runs_and_local_rank(monkeypatch):
+    parser = build_parser("t", "tools/train_det.py")
+    assert "torchrun --nproc_per_node" in parser.epilog and "--launcher slurm" in parser.epilog
+    args = parser.parse_args(["gflv2_fused.py", "--launcher", "pytorch", "--local_rank", "3"])
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+    export_local_rank(args.local_rank)
+    assert os.environ["LOCAL_RANK"] == "3" and args.launcher == "pytorch"

@@ -1,0 +1,33 @@
+"""Test a trained detector of configs/detection with the config's metric (KAIST AP and MR^-2).
+
+With ``--out`` the raw predictions are also dumped (mmdet's ``DumpDetResults``) for offline re-evaluation.
+
+Usage:
+    python tools/test_det.py gflv2_fused.py work_dirs/gflv2_fused/epoch_24.pth [--work-dir DIR]
+        [--data-root DIR] [--out results.pkl] [--cfg-options KEY=VALUE ...] [--launcher ...]
+"""
+from __future__ import annotations
+
+import argparse
+
+from detection.config import build_parser, build_runner, export_local_rank, testing_config
+
+
+def parse_args() -> argparse.Namespace:
+    parser = build_parser(__doc__.split("\n")[0], "tools/test_det.py")
+    parser.add_argument("checkpoint", help="checkpoint to test")
+    parser.add_argument("--out", metavar="RESULTS.pkl",
+                        help="also dump the predictions (mmdet's DumpDetResults) for offline evaluation")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    export_local_rank(args.local_rank)
+    cfg = testing_config(args.config, args.checkpoint, work_dir=args.work_dir, cfg_options=args.cfg_options,
+                         launcher=args.launcher, data_root=args.data_root)
+    build_runner(cfg, dump_results=args.out).test()
+
+
+if __name__ == "__main__":
+    main()
