@@ -1,6 +1,7 @@
 """Test a trained detector of configs/detection with the config's metric (KAIST AP and MR^-2).
 
-With ``--out`` the raw predictions are also dumped (mmdet's ``DumpDetResults``) for offline re-evaluation.
+Writes ``<work_dir>/test_record.json`` (metrics and provenance) for ``tools/compare_det.py``. With ``--out``
+the raw predictions are also dumped (mmdet's ``DumpDetResults``) for offline re-evaluation.
 
 Usage:
     python tools/test_det.py gflv2_fused.py work_dirs/gflv2_fused/epoch_24.pth [--work-dir DIR]
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from detection.config import build_parser, build_runner, export_local_rank, testing_config
+from detection.comparison import record_test
+from detection.config import build_parser, build_runner, export_local_rank, resolve_config, testing_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,7 +28,10 @@ def main() -> None:
     export_local_rank(args.local_rank)
     cfg = testing_config(args.config, args.checkpoint, work_dir=args.work_dir, cfg_options=args.cfg_options,
                          launcher=args.launcher, data_root=args.data_root)
-    build_runner(cfg, dump_results=args.out).test()
+    runner = build_runner(cfg, dump_results=args.out)
+    metrics = runner.test()
+    if runner.rank == 0:
+        print(f"wrote {record_test(cfg, metrics, resolve_config(args.config), args.checkpoint)}")
 
 
 if __name__ == "__main__":

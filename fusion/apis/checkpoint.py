@@ -8,7 +8,6 @@ Layout::
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import torch
 from torch import nn
 
 from ..registry import FUSION_MODELS
+from ..utils.files import file_sha256  # noqa: F401  (re-exported by fusion.apis)
 
 
 def save_fusion_checkpoint(path: str | Path, model: nn.Module, model_cfg: dict, meta: dict | None = None) -> None:
@@ -90,12 +90,3 @@ def build_from_checkpoint(path: str | Path, expected_type: str | None = None) ->
     model = FUSION_MODELS.build(cfg)
     load_state_dict_strict(model, checkpoint["state_dict"], str(path))
     return model.eval(), checkpoint.get("meta", {})
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file (read in chunks)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

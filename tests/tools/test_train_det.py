@@ -131,3 +131,6 @@ def test_train_resume_and_test(kaist_root, tmp_path, monkeypatch):
     for prediction in predictions:
         scores = prediction["pred_instances"]["scores"]
         assert len(scores) > 0 and float(scores.max()) <= 1.0
+    record = json.loads((tmp_path / "test" / "test_record.json").read_text())
+    assert record["img_folder"] == "visible" and record["checkpoint"].endswith("epoch_3.pth")
+    assert len(record["checkpoint_sha256"]) == 64 and "bbox_mAP" in record["metrics"]
