@@ -68,7 +68,7 @@ class FusionTotalLoss(nn.Module):
         classifier: the Semantic Constraint classifier (``(B, 2)`` logits), required when ``alpha2 > 0``;
             it is frozen by :class:`SemanticConstraintLoss`.
         push_pull_cfg: keyword arguments of :class:`PushPullLoss` (``levels``, ``win_size``, ``win_sigma``,
-            ``edge_eps``); the defaults suit 320x256 crops.
+            ``edge_eps``, ``weighting``); the defaults suit 320x256 crops.
         loss_weight: factor on the total.
         reduction: ``"none"``, ``"mean"`` or ``"sum"`` over the batch, applied to every part.
 

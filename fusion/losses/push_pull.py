@@ -14,6 +14,8 @@ from fusion.losses.utils import check_reduction, reduce_loss
 from fusion.ops.edge_preservation import edge_preservation
 from fusion.registry import LOSSES
 
+WEIGHTINGS = ("adaptive", "equal")
+
 
 @torch.no_grad()
 def push_pull_weights(vis: torch.Tensor, ir: torch.Tensor, fused: torch.Tensor, edge_eps: float = 0.0) -> torch.Tensor:
@@ -61,10 +63,15 @@ def push_pull_loss(
     win_sigma: float = 1.5,
     edge_eps: float = 0.0,
     reduction: str = "mean",
+    weighting: str = "adaptive",
 ) -> torch.Tensor:
     """``alpha_vis (1 - MS-SSIM(V, F)) + alpha_ir (1 - MS-SSIM(I, F))`` per sample (Algorithm 2).
 
     Gradient flows to ``fused`` through the MS-SSIM terms only (see :func:`push_pull_weights`).
+
+    ``weighting="equal"`` fixes ``alpha = (0.5, 0.5)``: the same MS-SSIM terms without the push-pull
+    feedback, the "without Push-Pull" arm of the ablation (MSFAM Table 3), which then differs from the full
+    loss in the adaptive weights alone (the paper does not say what replaced the loss there).
 
     Args:
         vis: ``(B, 1, H, W)`` visible image in ``[0, 1]``.
@@ -76,11 +83,17 @@ def push_pull_loss(
         win_sigma: MS-SSIM Gaussian standard deviation.
         edge_eps: see :func:`push_pull_weights`.
         reduction: ``"none"`` (``(B,)``), ``"mean"`` or ``"sum"``.
+        weighting: ``"adaptive"`` (Algorithm 2) or ``"equal"``.
 
     Returns:
         The loss.
     """
-    alpha = push_pull_weights(vis, ir, fused, edge_eps)
+    if weighting == "adaptive":
+        alpha = push_pull_weights(vis, ir, fused, edge_eps)
+    elif weighting == "equal":
+        alpha = torch.full((fused.shape[0], 2), 0.5, dtype=fused.dtype, device=fused.device)
+    else:
+        raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
     loss_vis = 1 - ms_ssim_per_sample(vis, fused, levels, win_size, win_sigma)
     loss_ir = 1 - ms_ssim_per_sample(ir, fused, levels, win_size, win_sigma)
     return reduce_loss(alpha[:, 0] * loss_vis + alpha[:, 1] * loss_ir, reduction)
@@ -95,6 +108,7 @@ class PushPullLoss(nn.Module):
         win_size: odd MS-SSIM window side (11 for 320x256 crops; 3 lets 33x33 test inputs through).
         win_sigma: MS-SSIM Gaussian standard deviation.
         edge_eps: ``eps`` of the edge preservation maps.
+        weighting: ``"adaptive"`` (Algorithm 2, default) or ``"equal"`` (fixed 0.5 / 0.5, for the ablation).
         loss_weight: factor on the result.
         reduction: ``"none"``, ``"mean"`` or ``"sum"`` over the batch.
 
@@ -104,8 +118,11 @@ class PushPullLoss(nn.Module):
     """
 
     def __init__(self, levels: int = 5, win_size: int = 11, win_sigma: float = 1.5, edge_eps: float = 0.0,
-                 loss_weight: float = 1.0, reduction: str = "mean") -> None:
+                 weighting: str = "adaptive", loss_weight: float = 1.0, reduction: str = "mean") -> None:
         super().__init__()
+        if weighting not in WEIGHTINGS:
+            raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
+        self.weighting = weighting
         self.levels = levels
         self.win_size = win_size
         self.win_sigma = win_sigma
@@ -115,4 +132,4 @@ class PushPullLoss(nn.Module):
 
     def forward(self, vis: torch.Tensor, ir: torch.Tensor, fused: torch.Tensor) -> torch.Tensor:
         return self.loss_weight * push_pull_loss(vis, ir, fused, self.levels, self.win_size, self.win_sigma,
-                                                 self.edge_eps, self.reduction)
+                                                 self.edge_eps, self.reduction, self.weighting)

@@ -97,3 +97,14 @@ def test_gradcheck_wrt_fused(monkeypatch: pytest.MonkeyPatch) -> None:
     alpha = push_pull_weights(vis, ir, fused)
     monkeypatch.setattr(push_pull_module, "push_pull_weights", lambda *args, **kwargs: alpha)
     assert torch.autograd.gradcheck(lambda f: push_pull_loss(vis, ir, f, **SMALL), (fused,), fast_mode=True)
+
+
+def test_equal_weighting_is_the_mean_of_the_two_ms_ssim_losses() -> None:
+    vis, ir, fused = _triple()
+    expected = (2 - ms_ssim_per_sample(vis, fused, **SMALL) - ms_ssim_per_sample(ir, fused, **SMALL)) / 2
+    torch.testing.assert_close(push_pull_loss(vis, ir, fused, weighting="equal", reduction="none", **SMALL), expected)
+    module = PushPullLoss(weighting="equal", **SMALL)
+    torch.testing.assert_close(module(vis, ir, fused), expected.mean())
+    assert not torch.allclose(push_pull_loss(vis, ir, fused, **SMALL), expected.mean())
+    with pytest.raises(ValueError, match="weighting"):
+        PushPullLoss(weighting="learned")

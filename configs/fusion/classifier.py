@@ -1,0 +1,41 @@
+# MSFAM's Semantic Constraint classifier (Sec. 3.5 and 4.1): multi-label BCE, visible -> (1, 0),
+# infrared -> (0, 1), fused by existing methods -> (1, 1); batch 16, 320x256 crops, flips, Adam 1e-4.
+# Fused samples come on the fly from the training-free baselines (average, TIF, Laplacian pyramid); to
+# add the stage-1 network with NestFuse's hand-designed fusion:
+#   --cfg-options task.stage1_checkpoint=work_dirs/stage1_msfam/final.pth
+# Pairs: the training side of the TNO + RoadScene split plus the other paired sets (MSRS, LLVIP); the
+# held-out side (splits/test.txt) measures the accuracy (both outputs thresholded at 0.5) every 2 epochs.
+# The paper gives no schedule for this module: 20 epochs of 3 x 310 samples (about 1,160 iterations).
+phase = 'classifier'
+seed = 0
+device = None
+amp = dict(enabled=False, dtype='bfloat16')
+data_root = '{{$MSFAM_SHARED_DATA:{{fileDirname}}/../../../shared/data}}'
+splits = '{{fileDirname}}/splits'
+
+task = dict(
+    type='ClassifierTask',
+    classifier=dict(type='SemanticConstraintClassifier'),
+    fusers=[dict(type='average'), dict(type='tif'), dict(type='laplacian')],
+    stage1_checkpoint=None,
+    best_key='balanced_accuracy')
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=4,
+    dataset=dict(
+        type='ClassifierSampleDataset',
+        pairs=dict(
+            type='ConcatFusionDataset',
+            datasets=[
+                dict(type='PairedFolderDataset', root=data_root + '/fusion', file_list=splits + '/train.txt',
+                     crop_size=(320, 256), flip=True),
+                dict(type='PairedFolderDataset', root=data_root + '/fusion', sets=['msrs', 'llvip', 'llvip_train'],
+                     crop_size=(320, 256), flip=True),
+            ])))
+val_dataloader = dict(
+    num_workers=2,
+    dataset=dict(type='PairedFolderDataset', root=data_root + '/fusion', file_list=splits + '/test.txt',
+                 crop_size=None, flip=False))
+optimizer = dict(type='Adam', lr=1e-4)
+train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=2, log_interval=10, checkpoint_interval=200,
+                 time_budget=None)

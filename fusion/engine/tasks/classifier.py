@@ -1,0 +1,113 @@
+"""Train MSFAM's Semantic Constraint classifier (Sec. 3.5 and 4.1): visible, infrared or fused?
+
+Multi-label BCE on two outputs ``(is visible, is infrared)``: visible images -> (1, 0), infrared ->
+(0, 1), images fused by existing methods -> (1, 1). The paper fuses with "some existing algorithms";
+here the fused samples come, on the fly on the training device, from the training-free baselines
+(``average``, ``tif``, ``laplacian`` by default) and, when a stage-1 checkpoint is given, from that
+auto-encoder with NestFuse's hand-designed fusion (e.g. ``msfam_handcrafted``). Each fused sample's
+method is picked from its ``draw`` (:mod:`fusion.datasets.classifier_samples`). The classifier sees the
+methods' raw outputs, not clipped, as it sees the fusion network's output in stage 2.
+
+Validation runs on held-out pairs at full size: each pair's visible image, infrared image and its
+fusion by every method; a sample is correct when both outputs, thresholded at 0.5, equal its label.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ...apis.checkpoint import build_from_checkpoint
+from ...datasets.classifier_samples import FUSED, INFRARED, KINDS, LABELS, VISIBLE
+from ...registry import FUSION_MODELS, NETWORKS, TASKS
+from .base import Task, freeze
+
+DEFAULT_FUSERS = (dict(type="average"), dict(type="tif"), dict(type="laplacian"))
+
+
+@TASKS.register_module()
+class ClassifierTask(Task):
+    """Semantic Constraint classifier training on ``{"vis", "ir", "kind", "draw"}`` batches.
+
+    Args:
+        classifier: ``NETWORKS`` config of the classifier (``(B, 1, H, W) -> (B, 2)`` logits).
+        fusers: ``FUSION_MODELS`` configs of the methods that make the fused samples (distinct types).
+        stage1_checkpoint: optional fusion checkpoint of a stage-1 network, used as one more method
+            (named ``"stage1"`` in the results).
+        best_key: the validation result that selects ``best.pth``.
+        device: where the networks run.
+        autocast: factory of autocast contexts (classifier only; the methods fuse in float32).
+    """
+
+    def __init__(self, classifier: dict, fusers: Sequence[dict] = DEFAULT_FUSERS,
+                 stage1_checkpoint: str | Path | None = None, best_key: str = "balanced_accuracy", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.export_cfg = dict(classifier)
+        self.model = NETWORKS.build(classifier).to(self.device)
+        self.fusers: dict[str, nn.Module] = {}
+        for cfg in fusers:
+            if cfg["type"] in self.fusers:
+                raise ValueError(f"fusion method {cfg['type']!r} is listed twice")
+            self.fusers[cfg["type"]] = freeze(FUSION_MODELS.build(dict(cfg))).to(self.device)
+        if stage1_checkpoint is not None:
+            network, _ = build_from_checkpoint(stage1_checkpoint)
+            self.fusers["stage1"] = freeze(network).to(self.device)
+        if not self.fusers:
+            raise ValueError("the classifier needs at least one fusion method for its (1, 1) samples")
+        self.labels = torch.tensor(LABELS, device=self.device)
+        self.best_key = best_key
+
+    @torch.no_grad()
+    def compose(self, batch: Mapping[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images of a batch (visible, infrared or fused by the drawn method) and their ``(B, 2)`` labels."""
+        vis = batch["vis"].to(self.device, non_blocking=True)
+        ir = batch["ir"].to(self.device, non_blocking=True)
+        kind = batch["kind"].to(self.device)
+        images = torch.where((kind == INFRARED).view(-1, 1, 1, 1), ir, vis)
+        fused_rows = torch.nonzero(kind == FUSED).flatten()
+        if fused_rows.numel():
+            draw = batch["draw"].to(self.device)[fused_rows]
+            method = (draw * len(self.fusers)).long().clamp(max=len(self.fusers) - 1)
+            for index, fuser in enumerate(self.fusers.values()):
+                rows = fused_rows[method == index]
+                if rows.numel():
+                    images[rows] = fuser(vis[rows], ir[rows]).float()
+        return images, self.labels[kind]
+
+    def losses(self, batch: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+        images, labels = self.compose(batch)
+        with self.autocast():
+            logits = self.model(images)
+        return {"loss": F.binary_cross_entropy_with_logits(logits.float(), labels)}
+
+    @torch.no_grad()
+    def validate(self, loader: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+        """Accuracies (both outputs thresholded at 0.5) per kind, per fusion method, pooled and balanced."""
+        self.model.eval()
+        names = [f"fused/{name}" for name in self.fusers]
+        correct = dict.fromkeys(["visible", "infrared", *names], 0)
+        total = 0
+        for batch in loader:
+            vis, ir = batch["vis"].to(self.device), batch["ir"].to(self.device)
+            if vis.shape[0] != 1:
+                raise ValueError("classifier validation takes one full-size pair at a time: use batch_size=1")
+            images = torch.cat([vis, ir, *(fuser(vis, ir).float() for fuser in self.fusers.values())])
+            kinds = [VISIBLE, INFRARED] + [FUSED] * len(self.fusers)
+            with self.autocast():
+                predicted = self.model(images).float() > 0
+            hits = (predicted == self.labels[kinds].bool()).all(dim=1).tolist()
+            for key, hit in zip(correct, hits):
+                correct[key] += int(hit)
+            total += 1
+        if not total:
+            raise ValueError("the validation loader is empty")
+        results = {f"accuracy_{key}": value / total for key, value in correct.items()}
+        fused = sum(correct[name] for name in names) / (total * len(names))
+        results["accuracy_fused"] = fused
+        results["accuracy"] = sum(correct.values()) / (total * len(correct))
+        results["balanced_accuracy"] = (results["accuracy_visible"] + results["accuracy_infrared"] + fused) / len(KINDS)
+        return results

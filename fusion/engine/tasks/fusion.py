@@ -1,0 +1,123 @@
+"""Stage 2: train the fusion blocks between a pre-trained encoder and decoder (MSFAM Sec. 3.3 and 4.1).
+
+``L1(I, V, F) + alpha2 L_constraint + beta L_pushpull`` (``FusionTotalLoss``) on visible/infrared pairs.
+Per-part learning-rate multipliers (``lr_mult``) give the paper's schedule: the encoder frozen
+(multiplier 0: ``requires_grad`` False and eval mode, left out of the optimizer, i.e. learning rate 0),
+the decoder at half the learning rate, the fusion blocks at the full rate. The Semantic Constraint
+classifier, loaded from its checkpoint, is frozen by ``SemanticConstraintLoss``.
+
+Validation fuses the held-out pairs at full size and scores them (:mod:`fusion.engine.evaluation`);
+``best.pth`` keeps the network with the highest ``best_key`` (default ``"score"``). The results also
+hold the reference method's metrics (``"average/EN"``, ...), computed once.
+
+The ablations are configurations of this task: no stage-1 checkpoint and every multiplier 1 (fusion
+training from scratch, Table 1), ``msfam_conv5`` (Table 2), ``alpha2=0`` and/or Push-Pull with fixed
+equal weights (Table 3).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ...models.nest import NestFusionNetwork
+from ...registry import FUSION_MODELS, LOSSES, TASKS
+from ..evaluation import PAPER_METRICS, fusion_metrics, relative_score
+from ..weights import load_autoencoder, load_network
+from .base import Task, freeze, trainable
+
+PARTS = ("encoder", "fusions", "decoder")
+
+
+@TASKS.register_module()
+class FusionTask(Task):
+    """Fusion training on ``{"vis", "ir"}`` batches.
+
+    Args:
+        model: ``FUSION_MODELS`` config of a ``NestFusionNetwork`` (``msfam``, ``msfam_conv5``).
+        loss: ``FusionTotalLoss`` config (or any ``LOSSES`` entry returning a dict with ``"loss"``, called
+            as ``loss(vis, ir, fused)``); the classifier is passed to it when ``alpha2 > 0``.
+        stage1_checkpoint: stage-1 checkpoint whose encoder and decoder start the training; None trains
+            from the random initialisation.
+        classifier_checkpoint: Semantic Constraint classifier checkpoint (needed when ``alpha2 > 0``).
+        lr_mult: learning-rate multiplier of ``"encoder"``, ``"fusions"`` and ``"decoder"`` (missing: 1);
+            0 freezes the part.
+        val_metrics: metrics computed at each validation.
+        reference: fusion method whose metrics normalise ``"score"`` (see
+            :func:`fusion.engine.evaluation.relative_score`); None: no score.
+        score_metrics: the metrics averaged into ``"score"``.
+        best_key: the validation result that selects ``best.pth`` (``"score"`` or a metric name).
+        device: where the networks run.
+        autocast: factory of autocast contexts.
+    """
+
+    def __init__(self, model: dict, loss: dict, stage1_checkpoint: str | Path | None = None,
+                 classifier_checkpoint: str | Path | None = None, lr_mult: Mapping[str, float] | None = None,
+                 val_metrics: Sequence[str] = PAPER_METRICS, reference: str | None = "average",
+                 score_metrics: Sequence[str] = PAPER_METRICS, best_key: str = "score", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.export_cfg = dict(model)
+        self.model = FUSION_MODELS.build(model)
+        if not isinstance(self.model, NestFusionNetwork):
+            raise TypeError(f"stage 2 trains an encode/fuse/decode network, got {type(self.model).__name__}")
+        self.sources = {}
+        if stage1_checkpoint is not None:
+            self.sources["stage1"] = {"path": str(stage1_checkpoint), **load_autoencoder(self.model, stage1_checkpoint)}
+        self.model.to(self.device)
+        self.lr_mult = {part: 1.0 for part in PARTS}
+        self.lr_mult.update(lr_mult or {})
+        unknown = set(self.lr_mult) - set(PARTS)
+        if unknown:
+            raise ValueError(f"lr_mult keys must be among {PARTS}, got {sorted(unknown)}")
+        self.frozen = [part for part in PARTS if self.lr_mult[part] == 0]
+        for part in self.frozen:
+            freeze(getattr(self.model, part))
+        self.loss = self._build_loss(dict(loss), classifier_checkpoint).to(self.device)
+        self.val_metrics = list(dict.fromkeys([*val_metrics, *(score_metrics if reference else ())]))
+        self.reference = reference
+        self.score_metrics = list(score_metrics)
+        self.best_key = best_key
+        self.reference_values: dict[str, float] | None = None
+
+    def _build_loss(self, cfg: dict, classifier_checkpoint: str | Path | None) -> torch.nn.Module:
+        if cfg.get("alpha2", 0) > 0:
+            if classifier_checkpoint is None:
+                raise ValueError("alpha2 > 0 needs classifier_checkpoint (train configs/fusion/classifier.py first) "
+                                 "or set alpha2=0")
+            classifier, meta = load_network(classifier_checkpoint)
+            self.sources["classifier"] = {"path": str(classifier_checkpoint), "meta": meta}
+            return LOSSES.build(cfg, default_args=dict(classifier=classifier))
+        return LOSSES.build(cfg)
+
+    def train(self) -> None:
+        self.model.train()
+        for part in self.frozen:
+            getattr(self.model, part).eval()
+        self.loss.train()
+
+    def param_groups(self, lr: float) -> list[dict[str, Any]]:
+        groups = []
+        for part in PARTS:
+            params = trainable(getattr(self.model, part).parameters())
+            if self.lr_mult[part] > 0 and params:
+                groups.append({"params": params, "lr": lr * self.lr_mult[part], "name": part})
+        return groups
+
+    def losses(self, batch: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+        vis = batch["vis"].to(self.device, non_blocking=True)
+        ir = batch["ir"].to(self.device, non_blocking=True)
+        with self.autocast():
+            fused = self.model(vis, ir)
+        return self.loss(vis, ir, fused.float())
+
+    def validate(self, loader: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+        results = fusion_metrics(self.model, loader, self.val_metrics, self.device, self.autocast)
+        if self.reference is not None:
+            if self.reference_values is None:
+                baseline = FUSION_MODELS.build(dict(type=self.reference)).to(self.device)
+                self.reference_values = fusion_metrics(baseline, loader, self.score_metrics, self.device, self.autocast)
+            results["score"] = relative_score(results, self.reference_values, self.score_metrics)
+            results.update({f"{self.reference}/{name}": value for name, value in self.reference_values.items()})
+        return results

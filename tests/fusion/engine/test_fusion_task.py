@@ -1,0 +1,86 @@
+"""Stage 2: frozen encoder and classifier (bitwise), trained fusion blocks and decoder at half the rate, exports."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from fusion.apis import load_fuser, read_fusion_checkpoint
+from fusion.engine import Trainer
+from fusion.engine.logger import read_log
+
+pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")
+
+
+def _snapshot(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def _same(module, snapshot):
+    return all(torch.equal(v, snapshot[k]) for k, v in module.state_dict().items())
+
+
+def test_stage2_trains_fusions_and_decoder_only(stage2_cfg, checkpoints, tmp_path):
+    trainer = Trainer(stage2_cfg, tmp_path / "run", progress=False)
+    model = trainer.task.model
+    stage1 = read_fusion_checkpoint(checkpoints["stage1"])["state_dict"]
+    assert all(torch.equal(v, stage1[f"encoder.{k}"]) for k, v in model.encoder.state_dict().items())
+    assert all(torch.equal(v, stage1[f"decoder.{k}"]) for k, v in model.decoder.state_dict().items())
+    classifier = trainer.task.loss.constraint.classifier
+    saved_classifier = read_fusion_checkpoint(checkpoints["classifier"])["state_dict"]
+    before = {part: _snapshot(getattr(model, part)) for part in ("encoder", "fusions", "decoder")}
+
+    groups = {g["name"]: g for g in trainer.optimizer.param_groups}
+    assert sorted(groups) == ["decoder", "fusions"]
+    assert groups["decoder"]["lr"] == pytest.approx(0.5 * groups["fusions"]["lr"])
+    assert not any(p.requires_grad for p in model.encoder.parameters())
+    assert not any(p.requires_grad for p in classifier.parameters())
+
+    trainer.run()
+    assert _same(model.encoder, before["encoder"])
+    assert all(torch.equal(v, saved_classifier[k]) for k, v in classifier.state_dict().items())
+    assert not _same(model.fusions, before["fusions"])
+    assert not _same(model.decoder, before["decoder"])
+    record = read_log(tmp_path / "run", "train")[-1]
+    assert {"l1", "constraint", "push_pull", "loss"} <= record.keys()
+    assert record["lr"] == {"fusions": pytest.approx(1e-3), "decoder": pytest.approx(5e-4)}
+
+
+def test_validation_selects_and_exports_the_best(stage2_cfg, tmp_path):
+    stage2_cfg.train_cfg.val_interval = 2
+    work = tmp_path / "run"
+    Trainer(stage2_cfg, work, progress=False).run()
+    vals = read_log(work, "val")
+    assert [v["iter"] for v in vals] == [2, 4]
+    for v in vals:
+        assert {"EN", "MS_SSIM", "MI", "SCD", "CC", "VIF", "score", "average/EN"} <= v.keys()
+        assert v["score"] > 0
+    best = max(vals, key=lambda v: v["score"])
+    meta = read_fusion_checkpoint(work / "best.pth")["meta"]
+    assert meta["best"]["iteration"] == best["iter"] and meta["metrics"]["score"] == pytest.approx(best["score"])
+    assert meta["sources"]["stage1"]["path"].endswith("stage1.pth")
+    fuser = load_fuser("msfam", checkpoint=work / "best.pth")
+    assert fuser.fuse_tensors(torch.rand(1, 1, 33, 47), torch.rand(1, 1, 33, 47)).shape == (1, 1, 33, 47)
+    assert load_fuser("msfam", checkpoint=work / "final.pth") is not None
+
+
+def test_from_scratch_ablation_trains_everything_without_checkpoints(stage2_cfg, tmp_path):
+    stage2_cfg.task.update(stage1_checkpoint=None, classifier_checkpoint=None, lr_mult=dict(encoder=1.0, decoder=1.0),
+                           loss=dict(type="FusionTotalLoss", alpha2=0.0, beta=2.0,
+                                     push_pull_cfg=dict(levels=2, win_size=3, weighting="equal")))
+    trainer = Trainer(stage2_cfg, tmp_path / "run", progress=False)
+    assert sorted(g["name"] for g in trainer.optimizer.param_groups) == ["decoder", "encoder", "fusions"]
+    before = _snapshot(trainer.task.model.encoder)
+    trainer.run()
+    assert not _same(trainer.task.model.encoder, before)
+
+
+def test_constraint_without_classifier_is_a_clear_error(stage2_cfg, tmp_path):
+    stage2_cfg.task.classifier_checkpoint = None
+    with pytest.raises(ValueError, match="classifier_checkpoint"):
+        Trainer(stage2_cfg, tmp_path / "run", progress=False)
+
+
+def test_stage1_of_another_architecture_is_rejected(stage2_cfg, tmp_path):
+    stage2_cfg.task.model = dict(type="msfam", widths=(4, 6, 8, 12), stem_channels=4)
+    with pytest.raises(ValueError, match="encoder"):
+        Trainer(stage2_cfg, tmp_path / "run", progress=False)

@@ -1,0 +1,67 @@
+"""Write a seeded, deduplicated train/test split of paired fusion sets as two file lists.
+
+The lists hold pair names ``<set>/<stem>`` only (no data). Exact duplicates (equal pixels, e.g. tno21's
+pairs inside tno40) are dropped, near copies are kept on one side, and every set is split on its own;
+see ``fusion/datasets/split.py``. The header comments of each list record the command and the counts.
+
+Example (the project's split, configs/fusion/splits/):
+    python tools/make_fusion_split.py --data-root ../shared/data/fusion --sets tno40,tno21,roadscene \
+        --ratio 0.9 --seed 0 --out configs/fusion/splits/
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from fusion.datasets.paired import index_pairs
+from fusion.datasets.split import Split, split_pairs
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-root", required=True, help="folder of the paired sets (<set>/ir, <set>/vi)")
+    parser.add_argument("--sets", required=True,
+                        help="comma-separated sets, in priority order for deduplication (e.g. tno40,tno21,roadscene)")
+    parser.add_argument("--ratio", type=float, default=0.9, help="training fraction of each set (default 0.9)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random order (default 0)")
+    parser.add_argument("--near-duplicate", type=float, default=0.9,
+                        help="thumbnail correlation from which two pairs stay on one side (default 0.9; >1: off)")
+    parser.add_argument("--out", required=True, help="output folder of train.txt and test.txt")
+    return parser.parse_args(argv)
+
+
+def summary(split: Split) -> list[str]:
+    """Human-readable counts of a split (also written as the lists' header comments)."""
+    def per_set(names: list[str]) -> str:
+        return ", ".join(f"{s} {n}" for s, n in Counter(name.split("/")[0] for name in names).items())
+
+    lines = [f"train {len(split.train)} ({per_set(split.train)}); test {len(split.test)} ({per_set(split.test)})",
+             f"exact duplicates dropped: {len(split.duplicates)}"
+             + "".join(f"\n  {dropped} == {kept}" for dropped, kept in split.duplicates),
+             f"near-copy groups kept on one side: {len(split.groups)}"
+             + "".join(f"\n  {' ~ '.join(group)}" for group in split.groups)]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    sets = [s.strip() for s in args.sets.split(",") if s.strip()]
+    try:
+        split = split_pairs(index_pairs(args.data_root, sets), args.ratio, args.seed, args.near_duplicate)
+    except (FileNotFoundError, ValueError) as error:
+        sys.exit(f"error: {error}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    lines = summary(split)
+    header = [f"# tools/make_fusion_split.py --sets {','.join(sets)} --ratio {args.ratio} --seed {args.seed} "
+              f"--near-duplicate {args.near_duplicate}"] + [f"# {line}" for text in lines for line in text.splitlines()]
+    for name, names in (("train.txt", split.train), ("test.txt", split.test)):
+        (out / name).write_text("\n".join(header + names) + "\n")
+    print("\n".join(lines))
+    print(f"wrote {out / 'train.txt'} and {out / 'test.txt'}")
+
+
+if __name__ == "__main__":
+    main()
