@@ -1,0 +1,128 @@
+"""Speed of ``tools/fuse_dataset.py kaist``: end-to-end pairs/s against the model alone, per method.
+
+The frames of a KAIST split (default: the real test-mini-9 pairs) are repeated ``--repeat`` times through
+symbolic links in a temporary KAIST tree, so a run lasts long enough to measure. For each method, in one
+process and on the same frames:
+
+- ``end-to-end``: :func:`fusion.fused_dataset.fuse_kaist` into a temporary folder (decoding workers, batched
+  fusion, writer threads; starting the workers is included);
+- ``model only``: ``Fuser.fuse_tensors`` on the same pairs, decoded beforehand, in the same batches
+  (one warm-up batch first);
+- ``decode`` and ``encode``: one pair decoded (both bands, luminance/chroma split) and one fused image encoded
+  (chroma merged, JPEG), on one thread: the work the decoding processes and the writer threads share.
+
+Example:
+    python bench/bench_fuse_dataset.py --root ../shared/data/kaist --split test-mini-9 \\
+        --methods average,tif,laplacian --repeat 8 --workers 2
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from fusion.apis import load_fuser
+from fusion.fused_dataset import PixelOptions, RunOptions, fuse_kaist, select_split
+from fusion.fused_dataset.pipeline import plan_batches
+from fusion.fused_dataset.pixels import PairDecoder, collate_pairs, encode_fused
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", required=True, help="KAIST root (e.g. data/kaist)")
+    parser.add_argument("--split", default="test-mini-9", help="list whose usable frames are measured")
+    parser.add_argument("--methods", default="average,tif,laplacian", help="comma-separated fusion methods")
+    parser.add_argument("--repeat", type=int, default=8, help="times each frame is repeated (default: 8)")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32", help="float32, bfloat16 or float16")
+    return parser.parse_args(argv)
+
+
+def repeated_kaist(root: Path, split: str, repeat: int, target: Path) -> int:
+    """A KAIST tree of symbolic links: each usable frame of ``split`` ``repeat`` times, as list ``bench``."""
+    selection = select_split(root, split, log=lambda _: None)
+    frame_ids = []
+    for frame in selection.usable:
+        source = frame.frame
+        for copy in range(repeat):
+            video = f"V{100 + copy:03d}"
+            for band, path in (("visible", source.visible_path), ("lwir", source.lwir_path)):
+                link = target / "images" / source.set_id / video / band / path.name
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(path.resolve())
+            xml = root / "annotations-xml-new" / source.set_id / source.video / f"{source.image}.xml"
+            if xml.is_file():
+                link = target / "annotations-xml-new" / source.set_id / video / xml.name
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(xml.resolve())
+            frame_ids.append(f"{source.set_id}/{video}/{source.image}")
+    (target / "imageSets").mkdir(parents=True, exist_ok=True)
+    (target / "imageSets" / "bench.txt").write_text("".join(f"{f}\n" for f in sorted(frame_ids)))
+    return len(frame_ids)
+
+
+def model_only(method: str, root: Path, args: argparse.Namespace) -> tuple[float, float, float]:
+    """(model pairs/s, decode ms/pair, encode ms/pair) on the frames of ``root``'s ``bench`` list."""
+    selection = select_split(root, "bench", log=lambda _: None)
+    decoder = PairDecoder(selection.usable, colour=True)
+    start = time.perf_counter()
+    items = [decoder[i] for i in range(len(decoder))]
+    decode_ms = 1e3 * (time.perf_counter() - start) / len(items)
+    index = {frame.frame_id: i for i, frame in enumerate(selection.usable)}
+    batches = [collate_pairs([items[index[f.frame_id]] for f in batch])
+               for batch in plan_batches(selection.usable, args.batch_size)]
+    fuser = load_fuser(method, device=args.device)
+    autocast = (torch.autocast(fuser.device.type, dtype=getattr(torch, args.dtype)) if args.dtype != "float32"
+                else torch.autocast(fuser.device.type, enabled=False))
+    with autocast:
+        fuser.fuse_tensors(batches[0]["vis"], batches[0]["ir"])  # warm-up
+        _sync(fuser.device)
+        start = time.perf_counter()
+        for batch in batches:
+            fused = fuser.fuse_tensors(batch["vis"], batch["ir"])
+        _sync(fuser.device)
+    model_rate = len(items) / (time.perf_counter() - start)
+    luma, chroma = fused[0, 0].float().cpu().numpy(), batches[-1]["chroma"][0].numpy()
+    start = time.perf_counter()
+    for _ in range(20):
+        encode_fused(luma, chroma, 95)
+    return model_rate, decode_ms, 1e3 * (time.perf_counter() - start) / 20
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, device "
+          f"{args.device}, batch {args.batch_size}, workers {args.workers}, dtype {args.dtype}")
+    rows = ["| method | pairs | end-to-end pairs/s | model only pairs/s | decode ms/pair | encode ms/pair |",
+            "|---|---:|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "kaist"
+        pairs = repeated_kaist(Path(args.root), args.split, args.repeat, root)
+        for method in methods:
+            (run,) = fuse_kaist(root, Path(tmp) / "out", [method], split="bench",
+                                pixels=PixelOptions(dtype=args.dtype),
+                                options=RunOptions(device=args.device, batch_size=args.batch_size,
+                                                   workers=args.workers, progress=False),
+                                log=lambda _: None)
+            model_rate, decode_ms, encode_ms = model_only(method, root, args)
+            rows.append(f"| {method} | {run['fused']} | {run['pairs_per_s']:.1f} | {model_rate:.1f} | "
+                        f"{decode_ms:.1f} | {encode_ms:.1f} |")
+            print(rows[-1], flush=True)
+    print(f"\n{pairs} pairs ({args.split} x {args.repeat}) at the split's image size\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""tools/fuse_dataset.py: the command line, interruption and resume, concurrent shards, real KAIST."""
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fusion.datasets.synthetic_kaist import make_synthetic_kaist
+from fusion.fused_dataset import RunOptions, fuse_kaist
+from fusion.models.classical import AverageFusion
+from fusion.registry import FUSION_MODELS
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL = REPO / "tools" / "fuse_dataset.py"
+SPLIT = "synthetic-all"
+# The tool, with a deliberately slow fusion method registered first, so that a test can stop it mid-way.
+SLOW_TOOL = f"""
+import os, runpy, sys, time
+from fusion.models.classical import AverageFusion
+from fusion.registry import FUSION_MODELS
+
+@FUSION_MODELS.register_module(name="slow_average", force=True)
+class SlowAverage(AverageFusion):
+    def forward(self, vis, ir):
+        time.sleep(float(os.environ["SLOW_SECONDS"]))
+        return super().forward(vis, ir)
+
+sys.argv = [{str(TOOL)!r}, *sys.argv[1:]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+class SlowAverage(AverageFusion):
+    """The slow method in this process, without the delay (for reference runs)."""
+
+
+@pytest.fixture
+def slow_average(monkeypatch):
+    monkeypatch.setitem(FUSION_MODELS._module_dict, "slow_average", SlowAverage)  # removed after the test
+
+
+@pytest.fixture(scope="module")
+def tool():
+    spec = importlib.util.spec_from_file_location("fuse_dataset", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def kaist(tmp_path):
+    root = tmp_path / "kaist"
+    make_synthetic_kaist(root, pairs_per_set=3, width=96, height=80)
+    return root
+
+
+def images(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.jpg"))}
+
+
+def cli(root, out, *extra):
+    return ["kaist", "--root", str(root), "--out", str(out), "--split", SPLIT, "--no-progress", *extra]
+
+
+def stop_slow_run_mid_way(root, out, sig: int, log: Path) -> tuple[int, str]:
+    """Start the slow tool (2 decoding workers), send ``sig`` once it has written 2 images; (exit code, stderr)."""
+    with open(log, "w") as stderr:
+        process = subprocess.Popen([sys.executable, "-c", SLOW_TOOL,
+                                    *cli(root, out, "--methods", "slow_average", "--batch-size", "2", "--workers", "2")],
+                                   cwd=REPO, env=dict(os.environ, SLOW_SECONDS="0.4"), stdout=subprocess.DEVNULL,
+                                   stderr=stderr, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list((out / "slow_average").rglob("*.jpg"))) < 2:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the tool wrote no image in time"
+            time.sleep(0.05)
+        process.send_signal(sig)
+        process.wait(timeout=60)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # its decoding workers, which a killed tool leaves behind
+        except ProcessLookupError:
+            pass
+    return process.returncode, log.read_text()
+
+
+def reference(root, out):
+    fuse_kaist(root, out, ["slow_average"], split=SPLIT,
+               options=RunOptions(workers=0, batch_size=2, progress=False), log=lambda _: None)
+    return images(out / "slow_average")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_interrupted_run_resumes_to_the_same_bytes(kaist, tmp_path, sig, slow_average):
+    out = tmp_path / "out"
+    returncode, stderr = stop_slow_run_mid_way(kaist, out, sig, tmp_path / "stderr.txt")
+    written = images(out / "slow_average")
+    assert 2 <= len(written) < 12
+    meta = json.loads((out / "slow_average" / "meta.json").read_text())
+    if sig == signal.SIGINT:
+        assert returncode == 130 and "run the same command again" in stderr
+        assert meta["runs"][-1]["status"] == "interrupted" and meta["splits"][SPLIT]["status"] == "incomplete"
+    else:
+        assert returncode == -signal.SIGKILL and meta["splits"][SPLIT]["status"] == "in progress"
+    (out / "slow_average" / "set06" / "V000" / ".I00020.jpg.4242.tmp").write_bytes(b"left by a killed run")
+
+    resumed = subprocess.run([sys.executable, "-c", SLOW_TOOL, *cli(kaist, out, "--methods", "slow_average",
+                                                                    "--batch-size", "2", "--workers", "0")],
+                             cwd=REPO, env=dict(os.environ, SLOW_SECONDS="0"), capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{12 - len(written)} fused, {len(written)} already there" in resumed.stdout
+    finished = images(out / "slow_average")
+    assert {k: finished[k] for k in written} == written
+    assert finished == reference(kaist, tmp_path / "reference")
+    assert not list((out / "slow_average").rglob("*.tmp"))
+    meta = json.loads((out / "slow_average" / "meta.json").read_text())
+    assert meta["splits"][SPLIT]["status"] == "complete"
+
+
+def test_concurrent_shards_fill_one_folder(kaist, tmp_path):
+    args = ["--methods", "average,visible", "--batch-size", "2", "--workers", "0"]
+    processes = [subprocess.Popen([sys.executable, str(TOOL), *cli(kaist, tmp_path / "sharded", *args,
+                                                                   "--shard", f"{i}/2")],
+                                  cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for i in range(2)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    fuse_kaist(kaist, tmp_path / "single", ["average", "visible"], split=SPLIT,
+               options=RunOptions(workers=0, batch_size=2, progress=False), log=lambda _: None)
+    for method in ("average", "visible"):
+        assert images(tmp_path / "sharded" / method) == images(tmp_path / "single" / method)
+        meta = json.loads((tmp_path / "sharded" / method / "meta.json").read_text())
+        assert sorted(r["shard"] for r in meta["runs"]) == ["0/2", "1/2"]
+        assert meta["splits"][SPLIT]["status"] == "complete"
+    for name in (f"{SPLIT}.json", f"{SPLIT}.bad_frames.json"):
+        assert (tmp_path / "sharded" / "annotations" / name).read_bytes() == \
+            (tmp_path / "single" / "annotations" / name).read_bytes()
+
+
+def test_shard_from_torchrun_environment(tool, kaist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    tool.main(cli(kaist, tmp_path / "out", "--methods", "average", "--batch-size", "2", "--workers", "0"))
+    (record,) = json.loads((tmp_path / "out" / "average" / "meta.json").read_text())["runs"]
+    assert record["shard"] == "1/2" and record["fused"] == 6
+    assert "average [1/2]: finished: 6 fused" in capsys.readouterr().out
+
+
+def test_strict_exits_naming_the_file(tool, kaist, tmp_path):
+    (kaist / "images" / "set06" / "V000" / "lwir" / "I00020.jpg").unlink()
+    with pytest.raises(SystemExit) as info:
+        tool.main(cli(kaist, tmp_path / "out", "--methods", "average", "--strict"))
+    assert "--strict" in str(info.value.code) and "images/set06/V000/lwir/I00020.jpg" in str(info.value.code)
+    tool.main(cli(kaist, tmp_path / "out", "--methods", "average", "--workers", "0"))  # not strict: goes on
+    report = json.loads((tmp_path / "out" / "annotations" / f"{SPLIT}.bad_frames.json").read_text())
+    assert report["counts"] == {"missing_lwir": 1}
+
+
+def test_other_settings_are_refused(tool, kaist, tmp_path):
+    tool.main(cli(kaist, tmp_path / "out", "--methods", "average", "--workers", "0", "--limit", "2"))
+    with pytest.raises(SystemExit) as info:
+        tool.main(cli(kaist, tmp_path / "out", "--methods", "average", "--workers", "0", "--grey"))
+    assert "refused" in str(info.value.code) and "colour: folder True, this run False" in str(info.value.code)
+    with pytest.raises(SystemExit) as info:
+        tool.main(cli(kaist, tmp_path / "out", "--methods", "nosuch"))
+    assert "unknown method 'nosuch'" in str(info.value.code)
+
+
+@pytest.mark.parametrize("bad", [["--shard", "2/2"], ["--jpeg-quality", "101"], ["--workers", "-1"],
+                                 ["--limit", "0"], ["--checkpoint", "msfam"]])
+def test_bad_arguments(tool, bad):
+    with pytest.raises(SystemExit) as info:
+        tool.parse_args(["kaist", "--root", "r", "--methods", "average", *bad])
+    assert info.value.code == 2
+
+
+def test_real_kaist_test_mini_9(tool, shared_data, tmp_path):
+    root = shared_data / "kaist"
+    if not (root / "imageSets" / "test-mini-9.txt").is_file():
+        pytest.skip(f"no KAIST test-mini-9 list in {root}")
+    out = tmp_path / "out"
+    tool.main(["kaist", "--root", str(root), "--out", str(out), "--split", "test-mini-9",
+               "--methods", "average,visible", "--workers", "0", "--no-progress"])
+    frames = (root / "imageSets" / "test-mini-9.txt").read_text().split()
+    for method in ("average", "visible"):
+        assert sorted(images(out / method)) == sorted(f"{f}.jpg" for f in frames)
+        assert json.loads((out / method / "meta.json").read_text())["splits"]["test-mini-9"]["status"] == "complete"
+    coco = json.loads((out / "annotations" / "test-mini-9.json").read_text())
+    assert len(coco["images"]) == 9 and {im["file_name"] for im in coco["images"]} == {f"{f}.jpg" for f in frames}
+    assert all((im["width"], im["height"]) == (640, 512) for im in coco["images"]) and coco["annotations"]

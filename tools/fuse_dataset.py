@@ -1,0 +1,137 @@
+"""Build a fused dataset for detection: one folder per fusion method, plus the shared COCO annotations.
+
+Subcommands (one per dataset):
+
+  kaist   KAIST Multispectral Pedestrian (colour + thermal, 640x512). Writes
+          <out>/<method>/setXX/VYYY/IZZZZZ.jpg, <out>/<method>/meta.json,
+          <out>/annotations/<split>.json and <out>/annotations/<split>.bad_frames.json.
+
+A rerun skips the images already written (so an interrupted run resumes with the same command) and refuses a
+method folder made with other settings. Several processes can fill one folder: give each --shard i/n, or start
+them with torchrun (shard = RANK/WORLD_SIZE, --device cuda = cuda:LOCAL_RANK).
+
+Examples:
+    python tools/fuse_dataset.py kaist --root data/kaist --out data/kaist_fused \\
+        --split test-all-20 --methods msfam,nestfuse,average,visible,lwir
+    python tools/fuse_dataset.py kaist --root data/kaist --split test-mini-9 --methods tif --limit 5 --grey
+    torchrun --nproc-per-node 8 tools/fuse_dataset.py kaist --root data/kaist --split train-all-02 \\
+        --methods msfam --checkpoint msfam=work_dirs/msfam/best.pth --device cuda --batch-size 16
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+from fusion.apis.inference import OUTPUT_MODES
+from fusion.fused_dataset import (BadFrameError, PixelOptions, RunOptions, SettingsMismatch, Shard,
+                                  available_methods, fuse_kaist, parse_shard, shard_from_env)
+from fusion.fused_dataset.methods import DTYPES
+from fusion.utils.cli import name_value
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _add_kaist(subparsers) -> None:
+    parser = subparsers.add_parser("kaist", help="KAIST Multispectral Pedestrian",
+                                   description="Fuse the colour/thermal pairs of a KAIST split with each method.")
+    parser.add_argument("--root", required=True,
+                        help="KAIST root folder, with images/, annotations-xml-new/ and imageSets/ (e.g. data/kaist)")
+    parser.add_argument("--out", default="data/kaist_fused", help="output folder (default: data/kaist_fused)")
+    parser.add_argument("--split", default="test-all-20",
+                        help="a list of <root>/imageSets (e.g. train-all-02, test-all-20) or a list file "
+                             "(default: test-all-20)")
+    parser.add_argument("--methods", required=True,
+                        help=f"comma-separated methods, one folder each: {', '.join(available_methods())} "
+                             "(visible and lwir copy the source band)")
+    parser.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="NAME=PATH",
+                        help="weights of a network method (default: its shipped weights); repeatable")
+    parser.add_argument("--annotations", help="annotation folder or tarball (default: <root>/annotations-xml-new)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
+    parser.add_argument("--dtype", choices=tuple(DTYPES), default="float32",
+                        help="compute dtype of the fusion methods (bfloat16/float16 run under autocast)")
+    parser.add_argument("--batch-size", type=_positive, default=8, help="pairs fused together (default: 8)")
+    parser.add_argument("--workers", type=int, default=min(4, max(0, (os.cpu_count() or 1) - 2)),
+                        help="decoding processes and as many writer threads; 0 does everything in this process, "
+                             "the fastest on 2 cores (default: CPUs - 2, at most 4)")
+    parser.add_argument("--grey", action="store_true",
+                        help="write greyscale images (default: colour, the fused luminance with the visible chroma)")
+    parser.add_argument("--output", choices=OUTPUT_MODES, default="minmax",
+                        help="minmax: stretch each fused image to 0..255 (the paper); clip: clip to 0..255")
+    parser.add_argument("--jpeg-quality", type=int, default=95, help="JPEG quality 0-100 (default: 95)")
+    parser.add_argument("--shard", type=_shard, metavar="I/N",
+                        help="fuse every N-th frame from the I-th (0 <= I < N) of the sorted frame list "
+                             "(default: RANK/WORLD_SIZE under torchrun, else 0/1)")
+    parser.add_argument("--limit", type=_positive, metavar="N", help="only the first N frames of the list (trials)")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first bad frame (missing, truncated or mismatched image, missing "
+                             "annotation) instead of reporting it and going on")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n", 2)[2],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    subparsers = parser.add_subparsers(dest="dataset", required=True, metavar="DATASET")
+    _add_kaist(subparsers)
+    args = parser.parse_args(argv)
+    if args.workers < 0:
+        parser.error("--workers must be >= 0")
+    if not 0 <= args.jpeg_quality <= 100:
+        parser.error("--jpeg-quality must be 0-100")
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if not args.methods:
+        parser.error("--methods names no method")
+    return args
+
+
+def run_kaist(args: argparse.Namespace) -> None:
+    """Fuse a KAIST split (see ``fusion.fused_dataset.fuse_kaist``); under torchrun only rank 0 shows progress."""
+    env_shard = shard_from_env()
+    options = RunOptions(device=args.device, batch_size=args.batch_size, workers=args.workers,
+                         shard=args.shard or env_shard or Shard(), limit=args.limit, strict=args.strict,
+                         annotations=args.annotations,
+                         progress=not args.no_progress and (env_shard is None or env_shard.index == 0))
+    pixels = PixelOptions(colour=not args.grey, output=args.output, jpeg_quality=args.jpeg_quality, dtype=args.dtype)
+    fuse_kaist(args.root, args.out, args.methods, split=args.split, pixels=pixels, options=options,
+               checkpoints=dict(args.checkpoint))
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # schedulers stop jobs with SIGTERM: finish, record, exit
+    try:
+        run_kaist(args)
+    except BadFrameError as error:
+        sys.exit(f"error (--strict): {error}")
+    except SettingsMismatch as error:
+        sys.exit(f"error: refused: {error}")
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        sys.exit(f"error: {error.args[0] if isinstance(error, KeyError) else error}")
+    except KeyboardInterrupt:
+        print("interrupted: the images written so far are complete; run the same command again to finish",
+              file=sys.stderr)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    main()
