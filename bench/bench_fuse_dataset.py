@@ -11,6 +11,9 @@ process and on the same frames:
 - ``decode`` and ``encode``: one pair decoded (both bands, luminance/chroma split) and one fused image encoded
   (chroma merged, JPEG), on one thread: the work the decoding processes and the writer threads share.
 
+Networks are timed with ``--checkpoint NAME=PATH``, their shipped weights, or else randomly initialised
+weights of the default architecture (speed does not depend on the values; the table marks them).
+
 Example:
     python bench/bench_fuse_dataset.py --root ../shared/data/kaist --split test-mini-9 \\
         --methods average,tif,laplacian --repeat 8 --workers 2
@@ -25,7 +28,9 @@ from pathlib import Path
 
 import torch
 
-from fusion.apis import load_fuser
+from fusion.apis import default_checkpoint, load_fuser, save_fusion_checkpoint
+from fusion.registry import FUSION_MODELS
+from fusion.utils.cli import name_value
 from fusion.fused_dataset import PixelOptions, RunOptions, fuse_kaist, select_split
 from fusion.fused_dataset.pipeline import plan_batches
 from fusion.fused_dataset.pixels import PairDecoder, collate_pairs, encode_fused
@@ -41,6 +46,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32", help="float32, bfloat16 or float16")
+    parser.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="NAME=PATH",
+                        help="weights of a network method (default: shipped weights, else random ones)")
     return parser.parse_args(argv)
 
 
@@ -67,7 +74,20 @@ def repeated_kaist(root: Path, split: str, repeat: int, target: Path) -> int:
     return len(frame_ids)
 
 
-def model_only(method: str, root: Path, args: argparse.Namespace) -> tuple[float, float, float]:
+def timing_checkpoint(method: str, given: dict[str, str], folder: Path) -> tuple[str | None, str]:
+    """(checkpoint, weights label): the given or shipped weights, or random ones written to ``folder``."""
+    if method in given:
+        return given[method], "given"
+    model = FUSION_MODELS.build(dict(type=method)) if method in FUSION_MODELS.module_dict else None
+    if model is None or not any(True for _ in model.parameters()) or default_checkpoint(method) is not None:
+        return None, "shipped" if model is not None and default_checkpoint(method) else "none"
+    path = folder / f"{method}_random.pth"
+    save_fusion_checkpoint(path, model, dict(type=method), meta={"note": "random weights for timing"})
+    return str(path), "random"
+
+
+def model_only(method: str, checkpoint: str | None, root: Path,
+               args: argparse.Namespace) -> tuple[float, float, float]:
     """(model pairs/s, decode ms/pair, encode ms/pair) on the frames of ``root``'s ``bench`` list."""
     selection = select_split(root, "bench", log=lambda _: None)
     decoder = PairDecoder(selection.usable, colour=True)
@@ -77,7 +97,7 @@ def model_only(method: str, root: Path, args: argparse.Namespace) -> tuple[float
     index = {frame.frame_id: i for i, frame in enumerate(selection.usable)}
     batches = [collate_pairs([items[index[f.frame_id]] for f in batch])
                for batch in plan_batches(selection.usable, args.batch_size)]
-    fuser = load_fuser(method, device=args.device)
+    fuser = load_fuser(method, checkpoint, device=args.device)
     autocast = (torch.autocast(fuser.device.type, dtype=getattr(torch, args.dtype)) if args.dtype != "float32"
                 else torch.autocast(fuser.device.type, enabled=False))
     with autocast:
@@ -105,20 +125,22 @@ def main(argv: list[str] | None = None) -> None:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, device "
           f"{args.device}, batch {args.batch_size}, workers {args.workers}, dtype {args.dtype}")
-    rows = ["| method | pairs | end-to-end pairs/s | model only pairs/s | decode ms/pair | encode ms/pair |",
-            "|---|---:|---:|---:|---:|---:|"]
+    rows = ["| method | weights | pairs | end-to-end pairs/s | model only pairs/s | ratio | decode ms/pair "
+            "| encode ms/pair |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "kaist"
         pairs = repeated_kaist(Path(args.root), args.split, args.repeat, root)
         for method in methods:
+            checkpoint, weights = timing_checkpoint(method, dict(args.checkpoint), Path(tmp))
             (run,) = fuse_kaist(root, Path(tmp) / "out", [method], split="bench",
+                                checkpoints={method: checkpoint} if checkpoint else None,
                                 pixels=PixelOptions(dtype=args.dtype),
                                 options=RunOptions(device=args.device, batch_size=args.batch_size,
                                                    workers=args.workers, progress=False),
                                 log=lambda _: None)
-            model_rate, decode_ms, encode_ms = model_only(method, root, args)
-            rows.append(f"| {method} | {run['fused']} | {run['pairs_per_s']:.1f} | {model_rate:.1f} | "
-                        f"{decode_ms:.1f} | {encode_ms:.1f} |")
+            model_rate, decode_ms, encode_ms = model_only(method, checkpoint, root, args)
+            rows.append(f"| {method} | {weights} | {run['fused']} | {run['pairs_per_s']:.2f} | {model_rate:.2f} | "
+                        f"{run['pairs_per_s'] / model_rate:.2f} | {decode_ms:.1f} | {encode_ms:.1f} |")
             print(rows[-1], flush=True)
     print(f"\n{pairs} pairs ({args.split} x {args.repeat}) at the split's image size\n")
     print("\n".join(rows))

@@ -88,6 +88,11 @@ def _delta(run: Run, baseline: Run | None, column: str) -> float | None:
     return run.metrics.get(column, math.nan) - baseline.metrics.get(column, math.nan)
 
 
+def fusion_weights_sha256(meta: dict) -> str | None:
+    """The sha256 of the fusion weights recorded in a fused folder's ``meta.json`` (None: training-free)."""
+    return (meta.get("checkpoint") or {}).get("sha256")
+
+
 def provenance(run: Run) -> str:
     """Where a row came from: config, checkpoint (sha256 prefix), fusion method and its checkpoint."""
     record = run.record
@@ -97,8 +102,8 @@ def provenance(run: Run) -> str:
     meta = record.get("fused_meta")
     if meta:
         fusion = f"images {record['img_folder']}/ by {meta.get('method', '?')}"
-        if meta.get("checkpoint_sha256"):
-            fusion += f" (weights {meta['checkpoint_sha256'][:12]})"
+        if fusion_weights_sha256(meta):
+            fusion += f" (weights {fusion_weights_sha256(meta)[:12]})"
         parts.append(fusion)
     else:
         parts.append(f"images {record['img_folder']}/ (no meta.json)")
@@ -138,7 +143,7 @@ def to_csv(runs: list[Run], baseline: str = "visible") -> str:
         writer.writerow([run.name, *(run.metrics.get(c) for c in COLUMNS),
                          *("" if d is None else d for d in deltas), run.record["config"], run.record["checkpoint"],
                          run.record.get("checkpoint_sha256") or "", run.record["img_folder"],
-                         meta.get("method", ""), meta.get("checkpoint_sha256") or ""])
+                         meta.get("method", ""), fusion_weights_sha256(meta) or ""])
     return buffer.getvalue()
 
 

@@ -73,8 +73,9 @@ def _add_kaist(subparsers) -> None:
                         help="minmax: stretch each fused image to 0..255 (the paper); clip: clip to 0..255")
     parser.add_argument("--jpeg-quality", type=int, default=95, help="JPEG quality 0-100 (default: 95)")
     parser.add_argument("--shard", type=_shard, metavar="I/N",
-                        help="fuse every N-th frame from the I-th (0 <= I < N) of the sorted frame list "
-                             "(default: RANK/WORLD_SIZE under torchrun, else 0/1)")
+                        help="fuse every N-th batch of --batch-size frames, from the I-th (0 <= I < N), of the "
+                             "sorted frame list: shards are disjoint, cover the split, and give the same bytes as "
+                             "one run (default: RANK/WORLD_SIZE under torchrun, else 0/1)")
     parser.add_argument("--limit", type=_positive, metavar="N", help="only the first N frames of the list (trials)")
     parser.add_argument("--strict", action="store_true",
                         help="stop at the first bad frame (missing, truncated or mismatched image, missing "

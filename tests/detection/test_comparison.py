@@ -27,7 +27,7 @@ def make_run(tmp_path: Path, folder: str, ap: float, mr: float, meta: dict | Non
 def test_report_rows_deltas_and_provenance(tmp_path):
     runs = [load_run(None, make_run(tmp_path, "visible", 0.70, 20.0)),
             load_run(None, make_run(tmp_path, "msfam", 0.75, 15.0,
-                                    meta={"method": "msfam", "checkpoint_sha256": "ab" * 32}))]
+                                    meta={"method": "msfam", "checkpoint": {"path": "w.pth", "sha256": "ab" * 32}}))]
     markdown = to_markdown(runs)
     assert "| msfam | 0.750 (+0.050)" in markdown and "15.00 (-5.00)" in markdown
     assert "images msfam/ by msfam (weights abababababab)" in markdown
