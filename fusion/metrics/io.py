@@ -31,7 +31,7 @@ def read_gray(path: str | Path) -> np.ndarray:
     if image is None:
         raise ValueError(f"cannot read image {path}: OpenCV could not decode it")
     if image.dtype != np.uint8:
-        raise ValueError(f"cannot score image {path}: expected 8 bits per channel, got {image.dtype}")
+        raise ValueError(f"cannot use image {path}: expected 8 bits per channel, got {image.dtype}")
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim == 3:
