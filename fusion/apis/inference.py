@@ -7,6 +7,10 @@ A greyscale visible image gives a greyscale result. A colour visible image is fu
 
 Output scaling (``output=``): ``"minmax"`` stretches each fused luminance to 0..255 (the paper's
 convention), ``"clip"`` keeps the network's scale and clips to 0..255.
+
+Memory format (``channels_last=``, default on): the model's weights and its inputs are put in channels-last
+(NHWC) layout, which oneDNN (CPU) and cuDNN run faster; outputs equal the default layout's to float rounding
+(bench/NOTES.md has the measurements).
 """
 from __future__ import annotations
 
@@ -90,20 +94,25 @@ class Fuser:
         model: a ``FUSION_MODELS`` module (``forward(vis, ir)`` on ``(B, 1, H, W)`` in [0, 1]).
         device: where the model runs (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ...).
         output: ``"minmax"`` or ``"clip"`` (see the module docstring).
+        channels_last: run the model in channels-last memory format (see the module docstring).
     """
 
-    def __init__(self, model: nn.Module, device: str | torch.device = "cpu", output: str = "minmax") -> None:
+    def __init__(self, model: nn.Module, device: str | torch.device = "cpu", output: str = "minmax",
+                 channels_last: bool = True) -> None:
         if output not in OUTPUT_MODES:
             raise ValueError(f"output must be one of {OUTPUT_MODES}, got {output!r}")
         self.device = torch.device(device)
-        self.model = model.to(self.device).eval()
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.model = model.to(self.device, memory_format=self.memory_format).eval()
         self.output = output
 
     @torch.inference_mode()
     def fuse_tensors(self, vis: torch.Tensor, ir: torch.Tensor) -> torch.Tensor:
         """Fuse ``(B, 1, H, W)`` luminance tensors in [0, 1]; returns ``(B, 1, H, W)`` in [0, 1] on the model's device."""
-        fused = self.model(vis.to(self.device, torch.float32), ir.to(self.device, torch.float32))
-        return scale_output(fused.float(), self.output)
+        vis, ir = (x.to(self.device, torch.float32).contiguous(memory_format=self.memory_format)
+                   for x in (vis, ir))
+        fused = self.model(vis, ir)
+        return scale_output(fused.float(), self.output).contiguous()
 
     def fuse(self, vis: np.ndarray, ir: np.ndarray) -> np.ndarray:
         """Fuse one pair of ``uint8`` images; colour visible in, colour out (see the module docstring)."""

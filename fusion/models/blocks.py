@@ -17,7 +17,9 @@ class ConvLayer(nn.Module):
     """Reflection-padded ``k x k`` convolution ('same' size), optionally followed by a ReLU.
 
     NestFuse's ``ConvLayer`` (``ReflectionPad2d`` + ``Conv2d`` + ReLU), written with the equivalent
-    ``padding_mode="reflect"`` of ``nn.Conv2d``.
+    ``padding_mode="reflect"`` of ``nn.Conv2d``. A 1x1 convolution pads nothing and is built with
+    ``padding_mode="zeros"``: same result, but ``"reflect"`` would copy its whole input through a
+    zero-width pad (2-5 % of NestFuse's and MSFAM's time, bench/NOTES.md).
 
     Args:
         in_channels: input channels.
@@ -32,7 +34,8 @@ class ConvLayer(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, relu: bool = True) -> None:
         super().__init__()
         self.conv = nn.Conv2d(
-            in_channels, out_channels, kernel_size, padding=kernel_size // 2, padding_mode="reflect"
+            in_channels, out_channels, kernel_size, padding=kernel_size // 2,
+            padding_mode="reflect" if kernel_size > 1 else "zeros",
         )
         self.act = nn.ReLU(inplace=True) if relu else nn.Identity()
 

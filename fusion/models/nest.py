@@ -55,6 +55,15 @@ def upsample_to(x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     return up
 
 
+def run_in_float32(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``layer(x)`` in float32, outside any ``torch.autocast`` of ``x``'s device (plain ``layer(x)`` without one)."""
+    device = x.device.type
+    if not (torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)):
+        return layer(x)
+    with torch.autocast(device, enabled=False):
+        return layer(x.float())
+
+
 class NestEncoder(nn.Module):
     """1x1 stem conv (+ReLU), then one block per scale with 2x2 max-pooling in between.
 
@@ -103,7 +112,9 @@ class NestDecoder(nn.Module):
     x2_2 = DB(f2, x2_1, up x3_1); x1_3 = DB(f1, x1_1, x1_2, up x2_2); out = conv1x1(x1_3)``.
 
     The output convolution has no activation (NestFuse applies a ReLU): the fusion contract returns an
-    unclipped image, and a ReLU would stop the gradient wherever the output is dark.
+    unclipped image, and a ReLU would stop the gradient wherever the output is dark. Under a reduced-precision
+    ``torch.autocast`` it runs in float32 (a 64 -> 1 product, no cost): the image is min-max stretched
+    afterwards, and bfloat16's 8-bit mantissa would quantise it into visible steps (bench/NOTES.md).
 
     Args:
         widths: channels of the four encoder scales.
@@ -135,7 +146,7 @@ class NestDecoder(nn.Module):
         x3_1 = self.db3_1(torch.cat([f3, upsample_to(f4, f3)], 1))
         x2_2 = self.db2_2(torch.cat([f2, x2_1, upsample_to(x3_1, f2)], 1))
         x1_3 = self.db1_3(torch.cat([f1, x1_1, x1_2, upsample_to(x2_2, f1)], 1))
-        return self.out(x1_3)
+        return run_in_float32(self.out, x1_3)
 
 
 class NestFusionNetwork(nn.Module):

@@ -115,3 +115,19 @@ def test_trained_network_without_any_weights_is_a_clear_error(tmp_path, monkeypa
     monkeypatch.setattr("fusion.apis.inference.DEFAULT_WEIGHTS_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match="no checkpoint was given"):
         build_fusion_model("msfam")
+
+
+@pytest.mark.parametrize("method", ["msfam", "nestfuse", "laplacian"])
+def test_channels_last_equals_the_default_layout(method):
+    torch.manual_seed(0)
+    config = dict(TINY_MSFAM) if method == "msfam" else dict(type=method)
+    if method == "nestfuse":
+        config["widths"] = TINY_MSFAM["widths"]
+    model = FUSION_MODELS.build(config)
+    vis, ir = torch.rand(2, 1, 37, 50), torch.rand(2, 1, 37, 50)
+    default = Fuser(model, channels_last=False).fuse_tensors(vis, ir)
+    fast = Fuser(model, channels_last=True)
+    weights = [p for p in fast.model.parameters() if p.dim() == 4 and p.shape[-1] == 3]
+    assert all(w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous() for w in weights)
+    # outputs are min-max stretched to [0, 1]: 1e-4 is float rounding, far below one grey level (1/255)
+    torch.testing.assert_close(fast.fuse_tensors(vis, ir), default, rtol=0, atol=1e-4)

@@ -1,6 +1,7 @@
 """HIN block, NestFuse block and reflection-padded conv layer."""
 import pytest
 import torch
+import torch.nn.functional as F
 
 from fusion.models.blocks import ConvLayer, HINBlock, NestBlock
 
@@ -48,3 +49,12 @@ def test_hin_block_residual_is_a_1x1_conv_of_the_input():
     torch.nn.init.zeros_(block.conv_2.bias)
     x = torch.randn(1, 3, 6, 6)
     assert torch.allclose(block(x), block.identity(x))
+
+
+@pytest.mark.parametrize("kernel_size", [1, 3, 5])
+def test_conv_layer_equals_explicit_reflection_padding(kernel_size):
+    torch.manual_seed(0)
+    layer = ConvLayer(3, 4, kernel_size=kernel_size, relu=False)
+    x = torch.rand(2, 3, 9, 11)
+    padded = F.pad(x, (kernel_size // 2,) * 4, mode="reflect") if kernel_size > 1 else x
+    torch.testing.assert_close(layer(x), F.conv2d(padded, layer.conv.weight, layer.conv.bias))

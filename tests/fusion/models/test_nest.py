@@ -70,3 +70,17 @@ def test_forward_rejects_mismatched_sources():
 def test_fusion_count_must_match_scales():
     with pytest.raises(ValueError, match="4 fusion modules"):
         NestFusionNetwork(NestEncoder(NestBlock, WIDTHS, 4), [HandcraftedFusion()], NestDecoder(WIDTHS))
+
+
+def test_output_convolution_runs_in_float32_under_autocast():
+    torch.manual_seed(0)
+    decoder = NestDecoder(WIDTHS).eval()
+    features = [torch.rand(1, c, 16 >> i, 16 >> i) for i, c in enumerate(WIDTHS)]
+    with torch.no_grad():
+        reference = decoder(features)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            reduced = decoder(features)
+            inner = decoder.db1_3.conv2.conv(torch.rand(1, decoder.db1_3.conv2.conv.in_channels, 4, 4))
+    assert inner.dtype == torch.bfloat16  # autocast is on for the blocks
+    assert reduced.dtype == torch.float32
+    torch.testing.assert_close(reduced, reference, rtol=0, atol=0.05 * float(reference.abs().max()))
