@@ -40,26 +40,19 @@ from pathlib import Path
 import torch
 
 from fusion.apis import Fuser
+from fusion.engine import resolve_device
 from fusion.models.complexity import count_macs, count_parameters
 from fusion.registry import FUSION_MODELS
+from fusion.utils.cli import image_size
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 METHODS = "msfam,nestfuse,average,tif,laplacian"
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """``"WxH"`` -> ``(W, H)``."""
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"expected a size as WxH, e.g. 640x512, got {text!r}") from error
-    return width, height
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=METHODS, help=f"comma-separated fusion methods (default: {METHODS})")
-    parser.add_argument("--sizes", nargs="+", type=parse_size, default=[(640, 512), (320, 256)], help="WxH")
+    parser.add_argument("--sizes", nargs="+", type=image_size, default=[(640, 512), (320, 256)], help="WxH")
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
     parser.add_argument("--repeat", type=int, default=3, help="timed calls per configuration (default: 3)")
     parser.add_argument("--budget", type=float, default=20.0,
@@ -73,12 +66,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one configuration, run in a subprocess
     return parser.parse_args(argv)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def synchronize(device: torch.device) -> None:

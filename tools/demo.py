@@ -32,6 +32,7 @@ from fusion.engine import Trainer
 from fusion.fused_dataset import PixelOptions, RunOptions, fuse_kaist
 from fusion.metrics import METRICS, evaluate_pair, read_gray
 from fusion.metrics.report import FusionReport
+from fusion.utils.cli import image_size
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_WIDTHS = (16, 28, 40, 52)  # a quarter of the paper's widths: the demo weights train in seconds
@@ -45,7 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      epilog="\n".join(__doc__.splitlines()[1:]))
     parser.add_argument("--out", default="outputs/demo", help="output folder (default: outputs/demo)")
     parser.add_argument("--pairs-per-set", type=int, default=6, help="frames in each of the 4 synthetic sets")
-    parser.add_argument("--size", default="320x256", help="synthetic image size WxH (default 320x256; KAIST: 640x512)")
+    parser.add_argument("--size", type=image_size, default=(320, 256), metavar="WxH", help="synthetic image size WxH (default 320x256; KAIST: 640x512)")
     parser.add_argument("--fusion-iters", type=int, default=60, help="iterations of each demo-weights phase")
     parser.add_argument("--det-epochs", type=int, default=2, help="training epochs of each demo detector")
     parser.add_argument("--device", default="cpu", help="device for fusion (cpu, cuda, ...)")
@@ -140,7 +141,7 @@ def detect(fused_root: Path, out: Path, epochs: int, size: tuple[int, int]) -> l
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    width, height = args.size
     out = Path(args.out).resolve()
     start = time.perf_counter()
 

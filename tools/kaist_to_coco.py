@@ -21,14 +21,7 @@ from tqdm import tqdm
 
 from fusion.datasets.kaist import IMAGE_SIZE, resolve_split
 from fusion.datasets.kaist_coco import convert_split, write_coco
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``"640x512"`` -> ``(640, 512)``."""
-    width, sep, height = text.lower().partition("x")
-    if not (sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
-        raise argparse.ArgumentTypeError(f"expected WxH such as 640x512, got {text!r}")
-    return int(width), int(height)
+from fusion.utils.cli import image_size
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,7 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="annotation folder (xml tree or flat bbGt txt) or tarball "
                              "(default: ROOT/annotations-xml-new)")
     parser.add_argument("--out", required=True, help="COCO json to write")
-    parser.add_argument("--size", type=parse_size, default=IMAGE_SIZE, metavar="WxH",
+    parser.add_argument("--size", type=image_size, default=IMAGE_SIZE, metavar="WxH",
                         help="image size; boxes are clipped to it (default: KAIST's 640x512)")
     return parser.parse_args(argv)
 

@@ -19,25 +19,17 @@ import torch
 import fusion.models  # noqa: F401  (registers the networks)
 from fusion.models.complexity import count_macs, count_parameters, network_names
 from fusion.registry import FUSION_MODELS, NETWORKS
+from fusion.utils.cli import image_size
 
 #: Paper figures (MSFAM Table 6): parameters and G multiply-adds of a pair at 320x256.
 PAPER = {"msfam": (3.8e6, 106e9), "nestfuse": (2.7e6, 95e9)}
 PAPER_SIZE = "320x256"
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """``"WxH"`` -> ``(W, H)``."""
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"expected a size as WxH, e.g. 640x512, got {text!r}") from error
-    return width, height
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--sizes", nargs="+", type=parse_size, default=[(640, 512), (320, 256)], help="input sizes, WxH"
+        "--sizes", nargs="+", type=image_size, default=[(640, 512), (320, 256)], help="input sizes, WxH"
     )
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     return parser.parse_args()

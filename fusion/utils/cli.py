@@ -10,3 +10,11 @@ def name_value(text: str) -> tuple[str, str]:
     if not sep or not name or not value:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name, value
+
+
+def image_size(text: str) -> tuple[int, int]:
+    """argparse type for an image size ``WxH`` (e.g. ``640x512``) -> ``(width, height)``, both positive."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
+        raise argparse.ArgumentTypeError(f"expected a size as WxH, e.g. 640x512, got {text!r}")
+    return int(width), int(height)

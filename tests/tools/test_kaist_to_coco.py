@@ -45,9 +45,3 @@ def test_unknown_split_exits_with_the_available_lists(tool, tmp_path):
     make_synthetic_kaist(root, pairs_per_set=1, width=64, height=64)
     with pytest.raises(SystemExit, match="available: synthetic-all, synthetic-test, synthetic-train"):
         tool.main(["--root", str(root), "--split", "test-all-20", "--out", str(tmp_path / "x.json")])
-
-
-def test_parse_size(tool):
-    assert tool.parse_size("640X512") == (640, 512)
-    with pytest.raises(Exception, match="WxH"):
-        tool.parse_size("640-512")

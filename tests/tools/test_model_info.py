@@ -30,8 +30,3 @@ def test_table_and_json(model_info, tmp_path, monkeypatch, capsys):
     assert nestfuse["macs"]["320x256"] == pytest.approx(95.2e9, rel=0.01)
     assert nestfuse["macs"]["64x48"] < nestfuse["macs"]["320x256"]
     assert "| nestfuse | FUSION_MODELS | 2.733 | 2.7 | 1.01 |" in printed
-
-
-def test_bad_size_is_rejected(model_info):
-    with pytest.raises(Exception, match="WxH"):
-        model_info.parse_size("640-512")
