@@ -28,6 +28,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["fusion", "fusion.*", "detection", "detection.*"]),
     include_package_data=True,
+    package_data={"fusion": ["weights/*.pth", "weights/README.md"]},  # the shipped weights and their cards
     install_requires=[
         "torch>=2.0",
         "numpy",

@@ -18,6 +18,7 @@ import cv2
 from tqdm import tqdm
 
 from fusion.apis import load_fuser
+from fusion.utils.images import read_uint8_image
 from fusion.apis.inference import OUTPUT_MODES
 from fusion.datasets.folders import index_folder, natural_key
 from fusion.utils.cli import name_value
@@ -58,22 +59,16 @@ def main(argv: list[str] | None = None) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         todo = [s for s in stems if args.overwrite or not (out_dir / f"{s}.png").is_file()]
         for stem in tqdm(todo, desc=method, unit="pair"):
-            vis = cv2.imread(str(vis_files[stem]), cv2.IMREAD_UNCHANGED)
-            ir = cv2.imread(str(ir_files[stem]), cv2.IMREAD_UNCHANGED)
-            for path, image in ((vis_files[stem], vis), (ir_files[stem], ir)):
-                if image is None:
-                    sys.exit(f"error: cannot read {path} (missing, truncated or not an image)")
-            fused = fuser.fuse(_drop_alpha(vis), _drop_alpha(ir))
+            try:
+                vis, ir = read_uint8_image(vis_files[stem]), read_uint8_image(ir_files[stem])
+            except (FileNotFoundError, ValueError) as error:
+                sys.exit(f"error: {error}")
+            fused = fuser.fuse(vis, ir)
             target = out_dir / f"{stem}.png"
             tmp = out_dir / f".{stem}.tmp.png"
             cv2.imwrite(str(tmp), fused)
             tmp.replace(target)  # never a half-written result under the final name
         print(f"{method}: {len(stems)} fused pair(s) in {out_dir} ({len(stems) - len(todo)} already there)")
-
-
-def _drop_alpha(image):
-    """BGRA -> BGR; other layouts unchanged (the fuser checks them)."""
-    return image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ A run is described by an mmengine ``Config`` (see ``configs/fusion/``)::
     val_dataloader = dict(num_workers=2, dataset=dict(type=..., crop_size=None))   # optional, batch 1
     optimizer = dict(type="Adam", lr=1e-4)        # a torch.optim class; the task makes the groups
     train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=1, log_interval=10,
-                     checkpoint_interval=200, time_budget=None)
+                     checkpoint_interval=200, time_budget=None,
+                     lr_schedule=None)                         # or dict(type="cosine", min_ratio=0.01)
 
 ``by_epoch=False`` takes ``max_iters`` and a ``val_interval`` in iterations instead. The work directory
 receives ``log.jsonl`` and ``train.log``, ``last.pth`` (the training state, rewritten atomically every
@@ -39,6 +40,7 @@ from tqdm import tqdm
 from .. import datasets  # noqa: F401  (registers the datasets)
 from ..registry import DATASETS, TASKS
 from .logger import TrainLogger
+from .lr_schedule import build_lr_factor
 from .meta import run_environment, to_plain
 from .precision import make_autocast, make_grad_scaler
 from .sampler import EpochBatchSampler
@@ -105,6 +107,8 @@ class Trainer:
         optimizer_cfg = dict(cfg.optimizer)
         optimizer_cls = getattr(torch.optim, optimizer_cfg.pop("type"))
         self.optimizer = optimizer_cls(self.task.param_groups(optimizer_cfg.pop("lr")), **optimizer_cfg)
+        self.base_lrs = [group["lr"] for group in self.optimizer.param_groups]
+        self.lr_factor = build_lr_factor(self.train_cfg.get("lr_schedule"), self.max_iters)
         self.scaler = make_grad_scaler(self.device, **self.amp)
         self.iteration = 0
         self.elapsed = 0.0
@@ -182,7 +186,8 @@ class Trainer:
             "best": self.best,
             "schedule": {"batch_size": self.batch_size, "batches_per_epoch": self.batches_per_epoch,
                          "train_samples": len(self.train_set), "crop_size": loader["dataset"].get("crop_size"),
-                         "optimizer": dict(self.cfg.optimizer), "amp": self.amp, "seed": self.seed},
+                         "optimizer": dict(self.cfg.optimizer), "lr_schedule": self.train_cfg.get("lr_schedule"),
+                         "amp": self.amp, "seed": self.seed},
             "sources": getattr(self.task, "sources", {}),
             **run_environment(self.device),
             "config": self.cfg.to_dict(),
@@ -260,6 +265,9 @@ class Trainer:
         values = {name: float(value.detach()) for name, value in losses.items()}
         if not math.isfinite(values["loss"]):
             raise FloatingPointError(f"the loss is {values['loss']} at iteration {self.iteration + 1} ({values})")
+        factor = self.lr_factor(self.iteration)
+        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = base_lr * factor
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(losses["loss"]).backward()
         self.scaler.step(self.optimizer)

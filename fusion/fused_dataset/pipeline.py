@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from torch.utils.data import DataLoader
 
+from ..utils.memory import release_free_heap
 from .files import atomic_write_bytes
 from .inputs import BadFrame, SourceFrame
 from .methods import MethodSpec
@@ -80,6 +81,7 @@ def fuse_batches(spec: MethodSpec, work: Work, folder: Path, workers: int, settl
                 if write[index]:
                     settle(writer.submit(_write_fused, luma[k], None if chroma is None else chroma[k],
                                          spec.pixels.jpeg_quality, folder / frames[index].frame.relative_path))
+            release_free_heap()  # this process merges colour and encodes: hand back its heap holes too
         settle(writer.finish())
 
 
@@ -113,7 +115,9 @@ def _writer(workers: int, work: Work) -> BoundedWriter:
 
 
 def _init_worker(_: int) -> None:
-    """Decoding workers leave Ctrl-C to the main process (which stops them) and decode on one thread each.
+    """Decoding workers leave Ctrl-C to the main process (which stops them), decode on one thread each, and
+    return the heap's free pages after each batch (:func:`~.pixels.collate_pairs`), without which a worker
+    grows with every pair it decodes (:mod:`fusion.utils.memory`).
 
     Workers are spawned, not forked: a process forked after OpenCV ran its thread pool (as the writer threads
     do) can hang in its first OpenCV call, and forkserver children outlive a killed main process (their

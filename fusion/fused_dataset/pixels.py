@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..apis.inference import merge_luma_chroma, split_luma_chroma, to_uint8
+from ..utils.memory import release_free_heap
 from .inputs import SourceFrame
 
 PASSTHROUGH_BANDS = ("visible", "lwir")
@@ -72,6 +73,7 @@ def collate_pairs(items: list[dict]) -> dict:
         batch["ir"] = torch.stack([item["ir"] for item in good])
         if good[0]["chroma"] is not None:
             batch["chroma"] = torch.stack([item["chroma"] for item in good])
+    release_free_heap()  # hand back the heap holes earlier batches' decoded images left (fusion.utils.memory)
     return batch
 
 

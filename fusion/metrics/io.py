@@ -6,6 +6,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..utils.images import read_uint8_image
+
 
 def read_gray(path: str | Path) -> np.ndarray:
     """Read an 8-bit image file as a greyscale float64 ``(H, W)`` array on [0, 255].
@@ -24,17 +26,7 @@ def read_gray(path: str | Path) -> np.ndarray:
         FileNotFoundError: no file at ``path``.
         ValueError: OpenCV cannot decode the file, or it is not 8-bit (e.g. a 16-bit thermal PNG).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"image file not found: {path}")
-    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if image is None:
-        raise ValueError(f"cannot read image {path}: OpenCV could not decode it")
-    if image.dtype != np.uint8:
-        raise ValueError(f"cannot use image {path}: expected 8 bits per channel, got {image.dtype}")
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
+    image = read_uint8_image(path)
     if image.ndim == 3:
-        code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
-        image = np.rint(cv2.cvtColor(image.astype(np.float32), code))
+        image = np.rint(cv2.cvtColor(image.astype(np.float32), cv2.COLOR_BGR2GRAY))
     return image.astype(np.float64)

@@ -1,0 +1,8 @@
+"""Reports on the shipped fusion weights: quality on held-out sets, gallery, speed, ablations."""
+from .ablation import ABLATION_ROWS, AblationRow, ablation_table
+from .gallery import write_gallery
+from .quality import QualityReport, run_quality_report
+from .sets import EvalSet, evaluation_sets
+
+__all__ = ["ABLATION_ROWS", "AblationRow", "EvalSet", "QualityReport", "ablation_table", "evaluation_sets",
+           "run_quality_report", "write_gallery"]

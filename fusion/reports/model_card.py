@@ -1,0 +1,89 @@
+"""Model cards of the shipped weights (``fusion/weights/README.md``), written from the checkpoints' metadata."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..apis.checkpoint import read_fusion_checkpoint
+from ..engine.evaluation import PAPER_METRICS
+from ..utils.files import file_sha256
+
+
+def _schedule_lines(meta: Mapping[str, Any]) -> list[str]:
+    schedule = meta.get("schedule", {})
+    config = meta.get("config", {})
+    train_cfg = config.get("train_cfg", {})
+    return [
+        f"- Phase `{meta.get('phase')}`: {meta.get('iteration')} of {meta.get('max_iters')} iterations "
+        f"({meta.get('epoch', 0):.1f} epochs of {schedule.get('train_samples')} samples), batch "
+        f"{schedule.get('batch_size')}, crops {schedule.get('crop_size') or 'as the config sets them'}, random flips.",
+        f"- Optimiser {schedule.get('optimizer')}, learning-rate schedule {_lr_schedule(schedule.get('lr_schedule'))}, "
+        f"autocast {schedule.get('amp')}, seed {schedule.get('seed')}.",
+        f"- {_end(meta)}; training time "
+        f"{meta.get('elapsed_s', 0) / 60:.1f} min on {meta.get('device', '?')} "
+        f"(torch {meta.get('torch_version', '?')}, commit {str(meta.get('git_commit', '?'))[:10]}).",
+        f"- Validation every {train_cfg.get('val_interval', '-')} iterations." if config.get("val_dataloader") else
+        "- No validation during training (reconstruction phase).",
+    ]
+
+
+def _end(meta: Mapping[str, Any]) -> str:
+    """How the exported network's run ended: complete, stopped early, or exported mid-run as the best."""
+    if meta.get("stopped"):
+        return f"Stopped early ({meta['stopped']})"
+    if meta.get("complete"):
+        return "Schedule complete"
+    return f"Exported at iteration {meta.get('iteration')} as the best by validation (`best.pth`)"
+
+
+def _lr_schedule(cfg: Mapping[str, Any] | None) -> str:
+    if not cfg:
+        return "constant"
+    if cfg.get("type") == "cosine":
+        return f"cosine decay to {cfg.get('min_ratio', 0.01):g} of the base rate"
+    return str(dict(cfg))
+
+
+def classifier_card(meta: Mapping[str, Any]) -> str:
+    """The Semantic Constraint classifier used in stage 2: schedule and held-out accuracy per class."""
+    metrics = meta.get("metrics") or {}
+    shown = [k for k in metrics if k.startswith("accuracy") or k == "balanced_accuracy"]
+    lines = ["Semantic Constraint classifier (frozen in stage 2; not shipped, it is only a training loss):", "",
+             *_schedule_lines(meta)]
+    if shown:
+        lines += ["", f"Held-out accuracy (26 pairs; both outputs thresholded at 0.5) at iteration {meta.get('iteration')}:",
+                  "", "| " + " | ".join(shown) + " |", "|" + "---:|" * len(shown),
+                  "| " + " | ".join(f"{metrics[k]:.3f}" for k in shown) + " |"]
+    return "\n".join(lines)
+
+
+def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, command: str,
+               stage1_meta: Mapping[str, Any] | None = None, classifier_meta: Mapping[str, Any] | None = None) -> str:
+    """One card: what the file is, its data, the command, the schedule, time, metrics and sha256."""
+    lines = [f"## `{path.name}`: {name}", "",
+             f"- sha256 `{file_sha256(path)}`, {path.stat().st_size / 2**20:.1f} MiB; loads with "
+             f"`load_fuser('{path.stem}')` (no checkpoint argument).",
+             f"- Data: {data}", f"- Reproduce: `{command}`", ""]
+    if stage1_meta is not None:
+        lines += ["Stage 1 (encoder and decoder):", "", *_schedule_lines(stage1_meta), ""]
+    if classifier_meta is not None:
+        lines += [classifier_card(classifier_meta), ""]
+    if stage1_meta is not None:
+        lines += ["Stage 2 (fusion):", ""]
+    lines += _schedule_lines(meta)
+    metrics = meta.get("metrics") or {}
+    if metrics:
+        best = meta.get("best") or {}
+        shown = [m for m in (*PAPER_METRICS, "score") if m in metrics]
+        lines += ["", f"Held-out validation (26 pairs, selected as `best.pth` by `{best.get('key')}` at iteration "
+                      f"{best.get('iteration')}):", "",
+                  "| " + " | ".join(shown) + " |", "|" + "---:|" * len(shown),
+                  "| " + " | ".join(f"{metrics[m]:.4f}" for m in shown) + " |"]
+    lines += ["", "Full metrics on the held-out split, TNO-21 and MSRS: `fusion/weights/report/quality.md`.", ""]
+    return "\n".join(lines)
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The ``meta`` of a fusion checkpoint."""
+    return read_fusion_checkpoint(path).get("meta", {})

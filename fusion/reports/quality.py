@@ -1,0 +1,166 @@
+"""The fusion quality report: the shipped networks and the classical baselines on held-out sets.
+
+:func:`run_quality_report` fuses every pair of every :class:`~fusion.reports.sets.EvalSet` with every
+method (weights as shipped, fp32, output min-max stretched: what ``tools/fuse_folder.py`` writes), scores
+the saved images with :func:`fusion.metrics.report.score_jobs` (the code of ``tools/eval_fusion.py``), and
+measures each method's size and CPU speed at 640x512. Fused images are cached under
+``<work>/fused/<method>[-<weights sha256[:12]>]/``, so a rerun fuses only what is missing and new weights
+never reuse stale images.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import torch
+
+from ..utils.images import read_uint8_image
+from ..apis.inference import Fuser, default_checkpoint, load_fuser
+from ..apis.checkpoint import read_fusion_checkpoint
+from ..engine.evaluation import PAPER_METRICS
+from ..metrics.report import FusionReport, PairJob, score_jobs
+from ..metrics.table import METRICS
+from ..models.complexity import count_macs, count_parameters
+from ..utils.files import file_sha256
+from .sets import EvalSet, fused_file_name
+
+#: Row order of the report's tables: classical baselines, then the trained networks.
+DEFAULT_METHODS = ("average", "tif", "laplacian", "nestfuse", "msfam")
+#: Networks whose weights the report describes.
+NETWORK_METHODS = ("nestfuse", "msfam")
+
+Progress = Callable[[Iterable, int, str], Iterable]
+
+
+@dataclass(frozen=True)
+class MethodSource:
+    """A method with the weights it was built from (None for the training-free ones)."""
+
+    name: str
+    checkpoint: Path | None
+    sha256: str | None
+    meta: dict[str, Any]
+
+    @property
+    def folder_name(self) -> str:
+        return self.name if self.sha256 is None else f"{self.name}-{self.sha256[:12]}"
+
+
+@dataclass
+class SpeedRow:
+    """Size and CPU speed of one method on a 640x512 pair."""
+
+    method: str
+    params: int
+    macs: int
+    seconds_per_pair: float
+
+    @property
+    def pairs_per_second(self) -> float:
+        return 1.0 / self.seconds_per_pair
+
+
+@dataclass
+class QualityReport:
+    """Everything the report shows: per-set metric tables, the weights, speed, and the target check."""
+
+    sets: list[EvalSet]
+    tables: dict[str, FusionReport]
+    sources: dict[str, MethodSource]
+    speed: list[SpeedRow] = field(default_factory=list)
+    speed_size: tuple[int, int] = (640, 512)
+    threads: int = 1
+
+    def target(self, metrics: Sequence[str] = PAPER_METRICS) -> tuple[list[str], list[str]]:
+        """``(metrics where MSFAM is ahead of NestFuse, the others)`` on the held-out set."""
+        means = self.tables["heldout"].means()
+        ahead = [m for m in metrics if means["msfam"][m] > means["nestfuse"][m]]
+        return ahead, [m for m in metrics if m not in ahead]
+
+
+def method_sources(methods: Sequence[str], checkpoints: dict[str, Path] | None = None) -> dict[str, MethodSource]:
+    """Resolve each method's weights: ``checkpoints[method]``, else the shipped file, else none.
+
+    Raises:
+        FileNotFoundError: a network has neither a given nor a shipped checkpoint.
+    """
+    checkpoints = checkpoints or {}
+    sources = {}
+    for name in methods:
+        path = checkpoints.get(name) or default_checkpoint(name)
+        if path is None:
+            if name in NETWORK_METHODS:
+                raise FileNotFoundError(f"no weights for '{name}': none shipped in fusion/weights and none given")
+            sources[name] = MethodSource(name, None, None, {})
+            continue
+        path = Path(path)
+        sources[name] = MethodSource(name, path, file_sha256(path), read_fusion_checkpoint(path).get("meta", {}))
+    return sources
+
+
+def fuse_set(fuser: Fuser, pairs: Sequence, folder: Path, progress: Iterable | None = None) -> int:
+    """Fuse the pairs not yet in ``folder`` (atomic writes); returns how many were fused now."""
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [pair for pair in pairs if not (folder / fused_file_name(pair)).is_file()]
+    for pair in progress(todo) if progress else todo:
+        fused = fuser.fuse(read_uint8_image(pair.vis), read_uint8_image(pair.ir))
+        target = folder / fused_file_name(pair)
+        partial = folder / f".{target.name}.tmp.png"
+        if not cv2.imwrite(str(partial), fused):
+            raise OSError(f"cannot write {partial}")
+        partial.replace(target)
+    return len(todo)
+
+
+def score_set(eval_set: EvalSet, folders: dict[str, Path], metrics: Sequence[str], workers: int,
+              progress: Progress | None = None) -> FusionReport:
+    """Score every method's fused images of one set (means over the same pairs)."""
+    jobs = [PairJob(pair.name, pair.ir, pair.vis, {m: folder / fused_file_name(pair) for m, folder in folders.items()})
+            for pair in eval_set.pairs]
+    report = FusionReport(list(metrics), {m: str(f) for m, f in folders.items()}, [job.stem for job in jobs],
+                          {m: {} for m in folders})
+    results = score_jobs(jobs, metrics, workers)
+    for scores, job in zip(progress(results, len(jobs), f"scoring {eval_set.name}") if progress else results, jobs):
+        for method, values in scores.items():
+            report.per_image[method][job.stem] = values
+    return report
+
+
+def measure_speed(fuser: Fuser, size: tuple[int, int], repeats: int = 3) -> tuple[int, int, float]:
+    """``(parameters, multiply-adds, median seconds)`` of fusing one random ``size`` pair (batch 1, after a warm-up)."""
+    width, height = size
+    vis, ir = torch.rand(1, 1, height, width), torch.rand(1, 1, height, width)
+    with torch.inference_mode():
+        macs = count_macs(fuser.model, vis, ir)
+    fuser.fuse_tensors(vis, ir)
+    times = []
+    for _ in range(repeats):
+        tick = time.perf_counter()
+        fuser.fuse_tensors(vis, ir)
+        times.append(time.perf_counter() - tick)
+    return count_parameters(fuser.model), macs, statistics.median(times)
+
+
+def run_quality_report(sets: Sequence[EvalSet], work_dir: str | Path, methods: Sequence[str] = DEFAULT_METHODS,
+                       checkpoints: dict[str, Path] | None = None, metrics: Sequence[str] = tuple(METRICS),
+                       workers: int = 1, speed_size: tuple[int, int] = (640, 512), speed_repeats: int = 3,
+                       progress: Progress | None = None) -> QualityReport:
+    """Fuse (or reuse cached fused images), score and time every method; see the module docstring."""
+    sources = method_sources(methods, checkpoints)
+    work_dir = Path(work_dir)
+    folders = {name: work_dir / "fused" / source.folder_name for name, source in sources.items()}
+    speed = []
+    for name, source in sources.items():
+        fuser = load_fuser(name, source.checkpoint)
+        for eval_set in sets:
+            wrap = (lambda items, n=name, s=eval_set.name: progress(items, len(items), f"{n} on {s}")) if progress else None
+            fuse_set(fuser, eval_set.pairs, folders[name], wrap)
+        params, macs, seconds = measure_speed(fuser, speed_size, speed_repeats)
+        speed.append(SpeedRow(name, params, macs, seconds))
+    tables = {eval_set.name: score_set(eval_set, folders, metrics, workers, progress) for eval_set in sets}
+    return QualityReport(list(sets), tables, sources, speed, speed_size, torch.get_num_threads())

@@ -1,0 +1,103 @@
+"""tools/fusion_report.py: installing weights with model cards, the quality report and the ablation table."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+
+from fusion.apis import load_fuser, save_fusion_checkpoint
+from fusion.registry import FUSION_MODELS
+from fusion.utils.files import file_sha256
+
+from ..fusion.conftest import write_pairs
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = dict(widths=(4, 6, 8, 10), stem_channels=4)
+SHAPE = (168, 176)
+
+
+@pytest.fixture(scope="module")
+def tool():
+    spec = importlib.util.spec_from_file_location("fusion_report", REPO / "tools" / "fusion_report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _export(path: Path, model_type: str, phase: str, metrics: dict | None = None) -> None:
+    torch.manual_seed(0)
+    cfg = dict(type=model_type, **TINY)
+    meta = {"phase": phase, "iteration": 4, "max_iters": 4, "epoch": 0.5, "elapsed_s": 90.0, "metrics": metrics,
+            "best": {"key": "score", "iteration": 4} if metrics else None, "device": "cpu",
+            "schedule": {"batch_size": 4, "train_samples": 8, "crop_size": [44, 36], "optimizer": {"lr": 1e-3},
+                         "lr_schedule": {"type": "cosine"}, "amp": {"enabled": False}, "seed": 0},
+            "config": {"train_cfg": {"val_interval": 4}, "val_dataloader": {"x": 1} if metrics else None}}
+    save_fusion_checkpoint(path, FUSION_MODELS.build(cfg), cfg, meta=meta)
+    if metrics:
+        path.with_name("log.jsonl").write_text(json.dumps({"event": "val", "iter": 4, **metrics}) + "\n")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    runs = tmp_path_factory.mktemp("runs")
+    metrics = {"EN": 7.0, "MS_SSIM": 0.9, "MI": 3.0, "SCD": 1.6, "CC": 0.5, "VIF": 0.7, "score": 1.1}
+    _export(runs / "stage1_msfam" / "final.pth", "msfam_handcrafted", "stage1_msfam")
+    _export(runs / "stage1_nestfuse" / "final.pth", "nestfuse", "stage1_nestfuse")
+    _export(runs / "stage2_msfam" / "best.pth", "msfam", "stage2_msfam", metrics)
+    _export(runs / "stage2_msfam" / "final.pth", "msfam", "stage2_msfam", metrics)
+    _export(runs / "ablation_full" / "final.pth", "msfam", "stage2_msfam", metrics)
+    return runs
+
+
+def test_weights_are_installed_with_model_cards_and_load(tool, runs, tmp_path, capsys):
+    out = tmp_path / "weights"
+    tool.main(["weights", "--runs", str(runs), "--out", str(out)])
+    assert file_sha256(out / "msfam.pth") == file_sha256(runs / "stage2_msfam" / "best.pth")
+    cards = (out / "README.md").read_text()
+    for name in ("msfam", "nestfuse"):
+        assert f"`{name}.pth`" in cards and file_sha256(out / f"{name}.pth") in cards
+    assert "SCHEDULE=cpu bash tools/train_fusion_all.sh" in cards and "Stage 1 (encoder and decoder)" in cards
+    assert "| 7.0000 | 0.9000 | 3.0000 | 1.6000 | 0.5000 | 0.7000 | 1.1000 |" in cards
+    assert load_fuser("msfam", out / "msfam.pth").fuse_tensors(torch.rand(1, 1, 32, 32), torch.rand(1, 1, 32, 32)).shape \
+        == (1, 1, 32, 32)
+
+
+def test_weights_refuses_incomplete_runs(tool, tmp_path):
+    with pytest.raises(SystemExit, match="missing run outputs"):
+        tool.main(["weights", "--runs", str(tmp_path), "--out", str(tmp_path / "w")])
+
+
+def test_quality_and_ablations_write_their_files(tool, runs, tmp_path, capsys):
+    data = tmp_path / "data"
+    write_pairs(data / "fusion", "roadscene", ["FLIR_1", "FLIR_2"], shape=SHAPE, colour=True)
+    write_pairs(data / "fusion", "tno21", ["1"], shape=SHAPE, seed=10)
+    write_pairs(data / "fusion", "msrs", ["00001D", "00002N"], shape=SHAPE, seed=20)
+    test_list = tmp_path / "test.txt"
+    test_list.write_text("roadscene/FLIR_2\n")
+    out = tmp_path / "report"
+    tool.main(["quality", "--data-root", str(data), "--test-list", str(test_list), "--methods", "average,nestfuse,msfam",
+               "--checkpoint", f"msfam={runs / 'stage2_msfam' / 'best.pth'}",
+               "--checkpoint", f"nestfuse={runs / 'stage1_nestfuse' / 'final.pth'}",
+               "--work-dir", str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1"])
+    text = (out / "quality.md").read_text()
+    assert "Regenerate: `python tools/fusion_report.py quality --data-root" in text
+    assert "MSFAM ahead of NestFuse on" in capsys.readouterr().out
+    assert (out / "quality.csv").read_text().splitlines()[0].startswith("set,method,images,EN,")
+    assert len((out / "quality.csv").read_text().splitlines()) == 1 + 3 * 3
+    assert cv2.imread(str(out / "gallery.png")).shape[0] > 4 * 192
+
+    tool.main(["ablations", "--runs", str(runs), "--data-root", str(data), "--test-list", str(test_list),
+               "--out", str(out / "ablations.md")])
+    table = (out / "ablations.md").read_text()
+    assert table.count("(no run in") == 5 and "validation at the last iteration" in table
+    assert "evaluated by the report" in table  # the stage-1 row
+
+
+def test_quality_refuses_a_report_without_both_networks(tool, tmp_path):
+    with pytest.raises(SystemExit, match="must include msfam and nestfuse"):
+        tool.main(["quality", "--data-root", str(tmp_path), "--methods", "average,msfam",
+                   "--out", str(tmp_path)])
