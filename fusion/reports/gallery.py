@@ -52,7 +52,7 @@ def write_gallery(pairs: Sequence[tuple[str, PairRecord]], folders: Mapping[str,
         gap = np.full((row_height + HEADER_HEIGHT, GAP, 3), 255, np.uint8)
         cells = []
         for index, (name, tile) in enumerate(zip(columns, tiles)):
-            caption = f"{name}: {pair.name} ({label})" if index == 0 else name
+            caption = f"{label}: {pair.name}" if index == 0 else name
             cells += [np.vstack([_label(caption, tile.shape[1]), tile]), gap]
         rows.append(np.hstack(cells[:-1]))
     width = max(row.shape[1] for row in rows)

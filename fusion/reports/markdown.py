@@ -1,12 +1,24 @@
 """Markdown of the quality report (tables per set, weights, speed, target, conventions)."""
 from __future__ import annotations
 
+import os
 import platform
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..engine.evaluation import PAPER_METRICS
 from ..metrics.table import METRICS
 from .quality import QualityReport
+
+
+def cpu_name() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux), else what ``platform`` knows."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 1) -> list[str]:
@@ -78,7 +90,7 @@ def quality_markdown(report: QualityReport, command: str, gallery: str | None = 
     lines += [
         f"## Size and speed ({width}x{height}, one pair, batch 1, fp32, CPU)",
         "",
-        f"Measured in the same run on {platform.processor() or platform.machine()} with {report.threads} torch "
+        f"Measured in the same run on {cpu_name()} ({os.cpu_count()} CPUs) with {report.threads} torch "
         "thread(s): median of the timed repeats after one warm-up, model only (tensors in, tensors out). "
         "Multiply-adds counted with torch's FlopCounterMode (convolutions and matrix products); GFLOPs = 2 x GMACs. "
         "The classical methods have no weights and are not counted.",
@@ -88,7 +100,8 @@ def quality_markdown(report: QualityReport, command: str, gallery: str | None = 
     ]
     if gallery:
         lines += ["## Gallery", "", f"![gallery]({gallery})", "",
-                  "Columns: infrared | visible | the methods in the order of the tables; rows: day and night pairs.",
+                  "Columns: infrared (captioned with the row's pair) | visible | the methods in the order of the tables; "
+                  "rows: a held-out pair, a TNO pair, an MSRS day and an MSRS night pair.",
                   ""]
     lines += ["## Metric conventions", "",
               "A = infrared, B = visible, F = fused; greyscale [0, 255] as read from the files (colour -> "

@@ -131,3 +131,15 @@ def test_channels_last_equals_the_default_layout(method):
     assert all(w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous() for w in weights)
     # outputs are min-max stretched to [0, 1]: 1e-4 is float rounding, far below one grey level (1/255)
     torch.testing.assert_close(fast.fuse_tensors(vis, ir), default, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["msfam", "nestfuse"])
+def test_shipped_weights_load_with_no_arguments_and_match_their_card(method):
+    from fusion.apis.inference import DEFAULT_WEIGHTS_DIR, default_checkpoint
+    from fusion.utils.files import file_sha256
+
+    path = default_checkpoint(method)
+    assert path is not None and path.stat().st_size < 20 * 2**20
+    assert f"sha256 `{file_sha256(path)}`" in (DEFAULT_WEIGHTS_DIR / "README.md").read_text()
+    fused = load_fuser(method).fuse_tensors(torch.rand(1, 1, 32, 40), torch.rand(1, 1, 32, 40))
+    assert fused.shape == (1, 1, 32, 40) and 0.0 <= float(fused.min()) <= float(fused.max()) <= 1.0
