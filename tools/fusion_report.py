@@ -72,6 +72,11 @@ def _display(path: str | Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
+def _command(argv: list[str] | None) -> str:
+    """This invocation as a command line to quote in a report (the command that regenerates it)."""
+    return "python tools/fusion_report.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+
+
 def install_weights(args: argparse.Namespace) -> None:
     runs, out = Path(args.runs), Path(args.out)
     stage2 = runs / "stage2_msfam" / "best.pth"
@@ -127,18 +132,9 @@ def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     msrs = by_name["msrs"].pairs
     rows = [("held-out", by_name["heldout"].pairs[0]), ("TNO", by_name["tno21"].pairs[0]),
             ("day", next(p for p in msrs if p.name.endswith("D"))), ("night", next(p for p in msrs if p.name.endswith("N")))]
-    folders = {name: Path(args.work_dir) / "fused" / source.folder_name for name, source in report.sources.items()}
-    gallery = write_gallery(rows, folders, out / "gallery.png")
-    command = "python tools/fusion_report.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    (out / "quality.md").write_text(quality_markdown(report, command, gallery.name))
-    csv_lines = []
-    for eval_set in sets:
-        table_csv = report.tables[eval_set.name].to_csv().splitlines()
-        header, body = table_csv[0], table_csv[1:]
-        if not csv_lines:
-            csv_lines.append("set," + header)
-        csv_lines += [f"{eval_set.name},{line}" for line in body]
-    (out / "quality.csv").write_text("\n".join(csv_lines) + "\n")
+    gallery = write_gallery(rows, report.folders, out / "gallery.png")
+    (out / "quality.md").write_text(quality_markdown(report, _command(argv), gallery.name))
+    (out / "quality.csv").write_text(report.to_csv())
     ahead, _ = report.target()
     print(f"wrote {out / 'quality.md'}, quality.csv, gallery.png; MSFAM ahead of NestFuse on {len(ahead)} of 6 "
           f"paper metrics on the held-out split ({', '.join(ahead) or 'none'})")
@@ -149,10 +145,9 @@ def ablation_report(args: argparse.Namespace, argv: list[str] | None) -> None:
         rows = ablation_table(args.runs, Path(args.data_root) / "fusion", args.test_list)
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
-    command = "python tools/fusion_report.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(ablation_markdown(rows, command, _display(args.runs)))
+    out.write_text(ablation_markdown(rows, _command(argv), _display(args.runs)))
     print(f"wrote {out}")
 
 

@@ -67,14 +67,25 @@ class SpeedRow:
 
 @dataclass
 class QualityReport:
-    """Everything the report shows: per-set metric tables, the weights, speed, and the target check."""
+    """Everything the report shows: per-set metric tables, the weights and fused folders, speed, the target."""
 
     sets: list[EvalSet]
     tables: dict[str, FusionReport]
     sources: dict[str, MethodSource]
+    folders: dict[str, Path]
     speed: list[SpeedRow] = field(default_factory=list)
     speed_size: tuple[int, int] = (640, 512)
     threads: int = 1
+
+    def to_csv(self) -> str:
+        """One row per set and method: ``set, method, images, <metric means...>``."""
+        lines: list[str] = []
+        for eval_set in self.sets:
+            header, *body = self.tables[eval_set.name].to_csv().splitlines()
+            if not lines:
+                lines.append("set," + header)
+            lines += [f"{eval_set.name},{line}" for line in body]
+        return "\n".join(lines) + "\n"
 
     def target(self, metrics: Sequence[str] = PAPER_METRICS) -> tuple[list[str], list[str]]:
         """``(metrics where MSFAM is ahead of NestFuse, the others)`` on the held-out set."""
@@ -163,4 +174,4 @@ def run_quality_report(sets: Sequence[EvalSet], work_dir: str | Path, methods: S
         params, macs, seconds = measure_speed(fuser, speed_size, speed_repeats)
         speed.append(SpeedRow(name, params, macs, seconds))
     tables = {eval_set.name: score_set(eval_set, folders, metrics, workers, progress) for eval_set in sets}
-    return QualityReport(list(sets), tables, sources, speed, speed_size, torch.get_num_threads())
+    return QualityReport(list(sets), tables, sources, folders, speed, speed_size, torch.get_num_threads())

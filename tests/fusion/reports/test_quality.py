@@ -34,7 +34,8 @@ def test_sets_hold_the_held_out_pairs_and_whole_sets(report_data):
 
 
 def test_scores_equal_eval_fusion_on_the_cached_images(report, work_dir, tmp_path):
-    folders = {name: work_dir / "fused" / source.folder_name for name, source in report.sources.items()}
+    folders = report.folders
+    assert folders == {name: work_dir / "fused" / source.folder_name for name, source in report.sources.items()}
     assert folders["msfam"].name.startswith("msfam-") and folders["average"].name == "average"
     heldout = report.sets[0]
     assert sorted(p.name for p in folders["msfam"].iterdir()) == [
@@ -94,7 +95,7 @@ def test_networks_without_weights_are_refused(monkeypatch):
 
 def test_gallery_has_one_row_per_pair_and_one_column_per_method(report, work_dir, tmp_path):
     sets = {s.name: s for s in report.sets}
-    folders = {name: work_dir / "fused" / source.folder_name for name, source in report.sources.items()}
+    folders = report.folders
     rows = [("day", sets["msrs"].pairs[0]), ("night", sets["msrs"].pairs[1])]
     image = cv2.imread(str(write_gallery(rows, folders, tmp_path / "gallery.png", row_height=40)))
     tile_width = round(176 * 40 / 168)
