@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
+from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from fusion.apis.inference import DEFAULT_WEIGHTS_DIR
+from fusion.datasets.paired import PairedFolderDataset
 from fusion.reports import ablation_table, evaluation_sets, run_quality_report, write_gallery
 from fusion.reports.markdown import ablation_markdown, quality_markdown
-from fusion.reports.model_card import model_card, read_meta
 from fusion.reports.quality import DEFAULT_METHODS
+from fusion.reports.shipped_weights import install_weights
 from fusion.utils.cli import name_value
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_TEST_LIST = REPO / "configs" / "fusion" / "splits" / "test.txt"
 REPORT_DIR = DEFAULT_WEIGHTS_DIR / "report"
-STAGE1_DATA = ("every image below ../shared/data/fusion (TNO, RoadScene, MSRS, LLVIP) and ../shared/data/kaist/images "
-               "as single greyscale images, minus those of the 26 held-out pairs (875 images)")
-STAGE2_DATA = ("the training side of the TNO + RoadScene split, configs/fusion/splits/train.txt (241 pairs); "
-               "classifier: those pairs plus MSRS and LLVIP; validation: splits/test.txt (26 pairs)")
+#: The classifier is scored as stage 2 uses it: on one seeded 320x256 crop of each held-out pair.
+CLASSIFIER_CROP = (320, 256)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,6 +45,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     weights.add_argument("--train-command", default="SCHEDULE=cpu bash tools/train_fusion_all.sh",
                          help="the command that trained the runs, quoted in the cards")
     weights.add_argument("--note", default="", help="a paragraph added under the title (e.g. what the runs share)")
+    weights.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
+    weights.add_argument("--test-list", default=str(DEFAULT_TEST_LIST),
+                         help="held-out pairs the classifier is scored on for its card (splits/test.txt)")
 
     quality = sub.add_parser("quality", help="fuse, score, time and draw the gallery")
     quality.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
@@ -62,8 +64,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ablations.add_argument("--runs", required=True, help="folder of the training runs")
     ablations.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
     ablations.add_argument("--test-list", default=str(DEFAULT_TEST_LIST), help="held-out pairs (splits/test.txt)")
+    ablations.add_argument("--work-dir", default="work_dirs/report", help="cache of fused images")
+    ablations.add_argument("--workers", type=int, default=2, help="processes scoring images")
     ablations.add_argument("--out", default=str(REPORT_DIR / "ablations.md"), help="Markdown file to write")
     return parser.parse_args(argv)
+
+
+def _progress(items, total: int, desc: str):
+    """A tqdm bar over ``items``."""
+    return tqdm(items, total=total, desc=desc, unit="pair")
 
 
 def _display(path: str | Path) -> str:
@@ -77,41 +86,14 @@ def _command(argv: list[str] | None) -> str:
     return "python tools/fusion_report.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
 
 
-def install_weights(args: argparse.Namespace) -> None:
-    runs, out = Path(args.runs), Path(args.out)
-    stage2 = runs / "stage2_msfam" / "best.pth"
-    if not stage2.is_file():
-        stage2 = runs / "stage2_msfam" / "final.pth"
-    sources = {"msfam": stage2, "nestfuse": runs / "stage1_nestfuse" / "final.pth"}
-    missing = [str(p) for p in [*sources.values(), runs / "stage1_msfam" / "final.pth"] if not p.is_file()]
-    if missing:
-        sys.exit(f"error: missing run outputs: {', '.join(missing)} (train them with tools/train_fusion_all.sh)")
-    out.mkdir(parents=True, exist_ok=True)
-    for name, source in sources.items():
-        shutil.copyfile(source, out / f"{name}.pth")
-    stage1_meta = read_meta(runs / "stage1_msfam" / "final.pth")
-    classifier = next((p for p in (runs / "classifier" / "best.pth", runs / "classifier" / "final.pth") if p.is_file()),
-                      None)
-    cards = [
-        "# Shipped fusion weights",
-        "",
-        "Inference networks in the `fusion.apis` checkpoint format, loaded by `load_fuser(method)`, "
-        "`tools/fuse_folder.py` and `tools/fuse_dataset.py` when no checkpoint is given. Trained on a 2-core CPU "
-        "with the shortened schedule of `tools/train_fusion_all.sh` (`SCHEDULE=cpu`): far fewer iterations and "
-        "smaller crops than the paper's (10,000 stage-1 iterations of 320x256, 20 stage-2 epochs); the GPU "
-        "schedule (`SCHEDULE=gpu`) trains the paper's. Quality report: `report/quality.md`; ablations: "
-        "`report/ablations.md`. Training times are wall time on that CPU.",
-        "",
-        *([args.note, ""] if args.note else []),
-        model_card("MSFAM (HIN nest encoder/decoder, four attention fusion blocks)", out / "msfam.pth",
-                   read_meta(out / "msfam.pth"), f"stage 1: {STAGE1_DATA}; stage 2: {STAGE2_DATA}.",
-                   args.train_command, stage1_meta, read_meta(classifier) if classifier else None),
-        model_card("NestFuse baseline (auto-encoder, hand-designed fusion at inference)", out / "nestfuse.pth",
-                   read_meta(out / "nestfuse.pth"), f"{STAGE1_DATA} (the same images, loss and schedule as MSFAM's "
-                   "stage 1).", args.train_command),
-    ]
-    (out / "README.md").write_text("\n".join(cards))
-    print(f"wrote {out / 'msfam.pth'} (from {stage2}), {out / 'nestfuse.pth'}, {out / 'README.md'}")
+def install(args: argparse.Namespace) -> None:
+    heldout = PairedFolderDataset(Path(args.data_root) / "fusion", file_list=args.test_list,
+                                  crop_size=CLASSIFIER_CROP, flip=False)
+    try:
+        installed = install_weights(args.runs, args.out, args.train_command, DataLoader(heldout, batch_size=1), args.note)
+    except (FileNotFoundError, ValueError) as error:
+        sys.exit(f"error: {error}")
+    print(f"wrote {', '.join(str(path) for path in installed.values())}")
 
 
 def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
@@ -121,9 +103,8 @@ def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     try:
         sets = evaluation_sets(Path(args.data_root) / "fusion", args.test_list)
         checkpoints = dict(args.checkpoint)
-        progress = lambda items, total, desc: tqdm(items, total=total, desc=desc, unit="pair")  # noqa: E731
         report = run_quality_report(sets, args.work_dir, methods, {k: Path(v) for k, v in checkpoints.items()},
-                                    workers=args.workers, speed_repeats=args.speed_repeats, progress=progress)
+                                    workers=args.workers, speed_repeats=args.speed_repeats, progress=_progress)
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
     out = Path(args.out)
@@ -135,26 +116,27 @@ def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     gallery = write_gallery(rows, report.folders, out / "gallery.png")
     (out / "quality.md").write_text(quality_markdown(report, _command(argv), gallery.name))
     (out / "quality.csv").write_text(report.to_csv())
-    ahead, _ = report.target()
-    print(f"wrote {out / 'quality.md'}, quality.csv, gallery.png; MSFAM ahead of NestFuse on {len(ahead)} of 6 "
-          f"paper metrics on the held-out split ({', '.join(ahead) or 'none'})")
+    print(f"wrote {out / 'quality.md'}, quality.csv, gallery.png")
+    for name, verdict in report.targets().items():
+        print(f"  {name}: {verdict.describe().replace('**', '')}")
 
 
 def ablation_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     try:
-        rows = ablation_table(args.runs, Path(args.data_root) / "fusion", args.test_list)
+        heldout = evaluation_sets(Path(args.data_root) / "fusion", args.test_list)[0]
+        rows = ablation_table(args.runs, heldout, args.work_dir, workers=args.workers, progress=_progress)
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(ablation_markdown(rows, _command(argv), _display(args.runs)))
+    out.write_text(ablation_markdown(rows, _command(argv), _display(args.runs), f"{heldout.name} ({heldout.description})"))
     print(f"wrote {out}")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.command == "weights":
-        install_weights(args)
+        install(args)
     elif args.command == "quality":
         quality_report(args, argv)
     else:

@@ -1,12 +1,15 @@
-"""Write a seeded, deduplicated train/test split of paired fusion sets as two file lists.
+"""Write a seeded, deduplicated train/val/test split of paired fusion sets as file lists.
 
 The lists hold pair names ``<set>/<stem>`` only (no data). Exact duplicates (equal pixels, e.g. tno21's
 pairs inside tno40) are dropped, near copies are kept on one side, and every set is split on its own;
-see ``fusion/datasets/split.py``. The header comments of each list record the command and the counts.
+see ``fusion/datasets/split.py``. First ``--ratio`` of each set goes to the training side and the rest to
+``test.txt`` (reported on, never used to choose anything); then ``--val-ratio`` of the training side is
+carved out, by the same rules, as ``val.txt`` (model selection), the rest being ``train.txt``. The header
+comments of each list record the command and the counts.
 
 Example (the project's split, configs/fusion/splits/):
     python tools/make_fusion_split.py --data-root ../shared/data/fusion --sets tno40,tno21,roadscene \
-        --ratio 0.9 --seed 0 --out configs/fusion/splits/
+        --ratio 0.9 --val-ratio 0.1 --seed 0 --out configs/fusion/splits/
 """
 from __future__ import annotations
 
@@ -25,6 +28,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sets", required=True,
                         help="comma-separated sets, in priority order for deduplication (e.g. tno40,tno21,roadscene)")
     parser.add_argument("--ratio", type=float, default=0.9, help="training fraction of each set (default 0.9)")
+    parser.add_argument("--val-ratio", type=float, default=0.1,
+                        help="fraction of the training side held out as val.txt for model selection (default 0.1; "
+                             "0: no val.txt)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random order (default 0)")
     parser.add_argument("--near-duplicate", type=float, default=0.9,
                         help="thumbnail correlation from which two pairs stay on one side (default 0.9; >1: off)")
@@ -32,12 +38,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def summary(split: Split) -> list[str]:
-    """Human-readable counts of a split (also written as the lists' header comments)."""
-    def per_set(names: list[str]) -> str:
-        return ", ".join(f"{s} {n}" for s, n in Counter(name.split("/")[0] for name in names).items())
+def per_set(names: list[str]) -> str:
+    """``"set count, ..."`` of pair names."""
+    return ", ".join(f"{s} {n}" for s, n in Counter(name.split("/")[0] for name in names).items())
 
-    lines = [f"train {len(split.train)} ({per_set(split.train)}); test {len(split.test)} ({per_set(split.test)})",
+
+def summary(split: Split, val: list[str]) -> list[str]:
+    """Human-readable counts of a split (also written as the lists' header comments)."""
+    train = [name for name in split.train if name not in set(val)]
+    lines = [f"train {len(train)} ({per_set(train)}); val {len(val)} ({per_set(val) or 'none'}); "
+             f"test {len(split.test)} ({per_set(split.test)})",
              f"exact duplicates dropped: {len(split.duplicates)}"
              + "".join(f"\n  {dropped} == {kept}" for dropped, kept in split.duplicates),
              f"near-copy groups kept on one side: {len(split.groups)}"
@@ -48,19 +58,29 @@ def summary(split: Split) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
+    if not 0 <= args.val_ratio < 1:
+        sys.exit(f"error: --val-ratio must be in [0, 1), got {args.val_ratio}")
     try:
         split = split_pairs(index_pairs(args.data_root, sets), args.ratio, args.seed, args.near_duplicate)
+        val = []
+        if args.val_ratio > 0:
+            train_side = index_pairs(args.data_root, names=split.train)
+            val = split_pairs(train_side, 1 - args.val_ratio, args.seed, args.near_duplicate).test
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    lines = summary(split)
-    header = [f"# tools/make_fusion_split.py --sets {','.join(sets)} --ratio {args.ratio} --seed {args.seed} "
-              f"--near-duplicate {args.near_duplicate}"] + [f"# {line}" for text in lines for line in text.splitlines()]
-    for name, names in (("train.txt", split.train), ("test.txt", split.test)):
+    lines = summary(split, val)
+    header = [f"# tools/make_fusion_split.py --sets {','.join(sets)} --ratio {args.ratio} --val-ratio {args.val_ratio} "
+              f"--seed {args.seed} --near-duplicate {args.near_duplicate}"]
+    header += [f"# {line}" for text in lines for line in text.splitlines()]
+    lists = {"train.txt": [name for name in split.train if name not in set(val)], "test.txt": split.test}
+    if val:
+        lists["val.txt"] = val
+    for name, names in lists.items():
         (out / name).write_text("\n".join(header + names) + "\n")
     print("\n".join(lines))
-    print(f"wrote {out / 'train.txt'} and {out / 'test.txt'}")
+    print(f"wrote {', '.join(str(out / name) for name in lists)}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 # add the stage-1 network with NestFuse's hand-designed fusion:
 #   --cfg-options task.stage1_checkpoint=work_dirs/stage1_msfam/final.pth
 # Pairs: the training side of the TNO + RoadScene split plus the other paired sets (MSRS, LLVIP); the
-# held-out side (splits/test.txt) measures the accuracy (both outputs thresholded at 0.5) every 2 epochs.
+# validation pairs (splits/val.txt) measure the accuracy (both outputs thresholded at 0.5) every 2 epochs, on
+# one seeded 320x256 crop of each pair: the classifier judges 320x256 crops in stage 2, and its pooled
+# statistics (the maximum above all) depend on the image size.
 # The paper gives no schedule for this module: 20 epochs of 3 x 310 samples (about 1,160 iterations).
 phase = 'classifier'
 seed = 0
@@ -34,8 +36,8 @@ train_dataloader = dict(
             ])))
 val_dataloader = dict(
     num_workers=2,
-    dataset=dict(type='PairedFolderDataset', root=data_root + '/fusion', file_list=splits + '/test.txt',
-                 crop_size=None, flip=False))
+    dataset=dict(type='PairedFolderDataset', root=data_root + '/fusion', file_list=splits + '/val.txt',
+                 crop_size=(320, 256), flip=False))
 optimizer = dict(type='Adam', lr=1e-4)
 train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=2, log_interval=10, checkpoint_interval=200,
                  time_budget=None)

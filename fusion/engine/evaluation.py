@@ -26,6 +26,8 @@ from .precision import Autocast
 
 #: The six metrics of MSFAM's Tables 1-6.
 PAPER_METRICS = ("EN", "MS_SSIM", "MI", "SCD", "CC", "VIF")
+#: What validation reports: the paper's six and the infrared target contrast (``fusion.metrics.target_contrast``).
+VALIDATION_METRICS = (*PAPER_METRICS, "ITC")
 
 
 def to_pixels(image: torch.Tensor) -> np.ndarray:

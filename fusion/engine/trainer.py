@@ -6,13 +6,19 @@ A run is described by an mmengine ``Config`` (see ``configs/fusion/``)::
     seed = 0
     device = None                                 # "cpu", "cuda", "cuda:1"; None: CUDA when available
     amp = dict(enabled=False, dtype="bfloat16")   # autocast of the network forward passes
+    channels_last = True                          # NHWC weights (oneDNN/cuDNN's fast layout); False: NCHW
     task = dict(type="FusionTask", ...)           # a TASKS entry (fusion/engine/tasks)
     train_dataloader = dict(batch_size=4, num_workers=4, dataset=dict(type=...))
     val_dataloader = dict(num_workers=2, dataset=dict(type=..., crop_size=None))   # optional, batch 1
     optimizer = dict(type="Adam", lr=1e-4)        # a torch.optim class; the task makes the groups
     train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=1, log_interval=10,
                      checkpoint_interval=200, time_budget=None,
-                     lr_schedule=None)                         # or dict(type="cosine", min_ratio=0.01)
+                     lr_schedule=None,                         # or dict(type="cosine", min_ratio=0.01)
+                     validate_at_start=False)                  # True: also validate at iteration 0
+
+A task may prepare its network once before the first iteration of a new run (stage 2 fits its fusion blocks
+to the hand-designed fusion there; :meth:`Task.prepare`), with batches drawn apart from the training stream.
+Validation picks ``best.pth`` by ``task.best_key``; a tie keeps the later network.
 
 ``by_epoch=False`` takes ``max_iters`` and a ``val_interval`` in iterations instead. The work directory
 receives ``log.jsonl`` and ``train.log``, ``last.pth`` (the training state, rewritten atomically every
@@ -94,6 +100,9 @@ class Trainer:
             torch.backends.cudnn.benchmark = bool(cfg.get("cudnn_benchmark", True))
         autocast = make_autocast(self.device, **self.amp)
         self.task: Task = TASKS.build(cfg.task, default_args=dict(device=self.device, autocast=autocast))
+        if cfg.get("channels_last", True):
+            # Convolutions follow their weights' layout; Adam's moments are made like the parameters.
+            self.task.model.to(memory_format=torch.channels_last)
         loader_cfg = dict(cfg.train_dataloader)
         self.train_set = DATASETS.build(loader_cfg["dataset"], default_args=dict(seed=self.seed))
         self.batch_size = int(loader_cfg["batch_size"])
@@ -142,6 +151,13 @@ class Trainer:
                                     self.train_cfg.get("shuffle", True), start_iter=self.iteration)
         return DataLoader(self.train_set, batch_sampler=sampler, num_workers=self.num_workers,
                           pin_memory=self.device.type == "cuda", generator=torch.Generator().manual_seed(self.seed))
+
+    def prepare_loader(self) -> DataLoader:
+        """Batches for :meth:`Task.prepare`: the training set in another seeded order, apart from the training stream."""
+        sampler = EpochBatchSampler(len(self.train_set), self.batch_size, self.seed + 1,
+                                    self.train_cfg.get("shuffle", True))
+        return DataLoader(self.train_set, batch_sampler=sampler, num_workers=self.num_workers,
+                          pin_memory=self.device.type == "cuda")
 
     # ----------------------------------------------------------------------------------------- state
     def save_state(self) -> None:
@@ -199,7 +215,7 @@ class Trainer:
         results = self.task.validate(self.val_loader)
         self.last_val = results
         value = results[self.task.best_key]
-        improved = self.best is None or value > self.best["value"]
+        improved = self.best is None or value >= self.best["value"]  # a tie keeps the later network
         if improved:
             self.best = {"key": self.task.best_key, "value": value, "iteration": self.iteration}
             self.task.export(self.work_dir / BEST_FILE, self.meta(stopped=None))
@@ -218,6 +234,14 @@ class Trainer:
         self.logger.log("start", phase=self.cfg.get("phase"), iter=self.iteration, max_iters=self.max_iters,
                         batches_per_epoch=self.batches_per_epoch, train_samples=len(self.train_set),
                         resumed=self.resume, device=str(self.device), amp=self.amp, time_budget_min=budget)
+        if not self.resume:
+            prepared = self.task.prepare(iter(self.prepare_loader()))
+            if prepared is not None:
+                self.logger.log("prepare", iter=self.iteration, **prepared)
+            if self.val_loader is not None and self.train_cfg.get("validate_at_start", False):
+                self.validate()
+            if prepared is not None or self.best is not None:
+                self.save_state()  # a resumed run starts from the prepared network
         batches = iter(self.train_loader())
         bar = tqdm(total=self.max_iters, initial=self.iteration, unit="it", dynamic_ncols=True,
                    disable=not self.progress, desc=str(self.cfg.get("phase", "train")))

@@ -14,35 +14,53 @@ from fusion.losses.utils import check_reduction, reduce_loss
 from fusion.ops.edge_preservation import edge_preservation
 from fusion.registry import LOSSES
 
-WEIGHTINGS = ("adaptive", "equal")
+#: How the two MS-SSIM losses are weighted: ``"negative"`` feedback (default), Algorithm 2 as printed
+#: (``"literal"``), or fixed ``(0.5, 0.5)`` (``"equal"``, the ablation without Push-Pull).
+WEIGHTINGS = ("negative", "literal", "equal")
+#: The adaptive weightings of :func:`push_pull_weights`.
+FEEDBACKS = ("negative", "literal")
 
 
 @torch.no_grad()
-def push_pull_weights(vis: torch.Tensor, ir: torch.Tensor, fused: torch.Tensor, edge_eps: float = 0.0) -> torch.Tensor:
+def push_pull_weights(vis: torch.Tensor, ir: torch.Tensor, fused: torch.Tensor, feedback: str = "negative",
+                      edge_eps: float = 0.0) -> torch.Tensor:
     """Loss weights ``(alpha_vis, alpha_ir)`` of each sample (Algorithm 2, steps 1-3), without gradient.
 
-    ``Q_s = sum(Q^{sF} w_s) / sum(w_vis + w_ir)`` over the pixels of a sample, then
-    ``alpha = softmax(Q_vis / (Q_vis + Q_ir), Q_ir / (Q_vis + Q_ir))``. The source the fused image keeps
-    better gets the larger weight, so minimising the loss pushes the fused image towards the other one;
-    softmax of two ratios summing to 1 keeps each weight in ``[0.27, 0.73]``. Degenerate samples (no edges,
+    ``Q_s = sum(Q^{sF} w_s) / sum(w_vis + w_ir)`` over the pixels of a sample measures how well the fused
+    image keeps the edges of source ``s``; ``r_s = Q_s / (Q_vis + Q_ir)``. Then:
+
+    * ``feedback="negative"`` (default): ``alpha = softmax(r_ir, r_vis)``: the source the fused image keeps
+      *less* gets the larger weight, so minimising the loss pulls the fused image towards it. This is the
+      behaviour Sec. 3.6 describes: a fused image close to the visible one is pushed away from it and
+      towards the infrared one and back, so that it "oscillates between" the sources, a balancing
+      (negative) feedback;
+    * ``feedback="literal"``: ``alpha = softmax(r_vis, r_ir)``, Algorithm 2 as printed. The source kept
+      *better* gets the larger weight, and a larger weight on ``1 - MS-SSIM(S, F)`` pulls F further towards
+      that same source: a self-reinforcing (positive) feedback that locks the output onto whichever source
+      it starts near (measured on 81 training pairs: alpha_vis = 0.65 when F = visible, 0.33 when
+      F = infrared). Kept for the ablation.
+
+    Softmax of two ratios summing to 1 keeps each weight in ``[0.27, 0.73]``. Degenerate samples (no edges,
     or no edge kept from either source) get ``(0.5, 0.5)``.
 
     The weights carry no gradient: they are the paper's feedback signal, set "according to the current
     learning status" of the fused image. A gradient through them would let the network lower the loss by
-    degrading the edge preservation of the better-kept source (shifting weight onto the smaller SSIM loss)
-    rather than by improving SSIM, and the sigmoids and ratios of the ``Q`` maps give ill-conditioned
-    gradients (``atan(sy / sx)`` near ``sx = 0``).
+    changing the edge preservation rather than the MS-SSIM terms, and the sigmoids and ratios of the ``Q``
+    maps give ill-conditioned gradients (``atan(sy / sx)`` near ``sx = 0``).
 
     Args:
         vis: ``(B, 1, H, W)`` visible image in ``[0, 1]``.
         ir: ``(B, 1, H, W)`` infrared image.
         fused: ``(B, 1, H, W)`` fused image.
+        feedback: ``"negative"`` or ``"literal"`` (see above).
         edge_eps: ``eps`` of :func:`edge_preservation`; 0 (default) gives the exact Qabf maps, which is
             safe here because no gradient is taken.
 
     Returns:
         ``(B, 2)`` weights ``[alpha_vis, alpha_ir]``, each row summing to 1.
     """
+    if feedback not in FEEDBACKS:
+        raise ValueError(f"feedback must be one of {FEEDBACKS}, got {feedback!r}")
     q_vis, w_vis = edge_preservation(vis, fused, orientation="folded", eps=edge_eps)
     q_ir, w_ir = edge_preservation(ir, fused, orientation="folded", eps=edge_eps)
     weight_sum = (w_vis + w_ir).flatten(1).sum(dim=1)
@@ -51,6 +69,8 @@ def push_pull_weights(vis: torch.Tensor, ir: torch.Tensor, fused: torch.Tensor, 
     kept_sum = kept.sum(dim=1, keepdim=True)
     ratios = torch.where(kept_sum > 0, kept / kept_sum.clamp_min(torch.finfo(kept.dtype).tiny),
                          torch.full_like(kept, 0.5))
+    if feedback == "negative":
+        ratios = ratios.flip(dims=[1])
     return torch.softmax(ratios, dim=1)
 
 
@@ -63,15 +83,17 @@ def push_pull_loss(
     win_sigma: float = 1.5,
     edge_eps: float = 0.0,
     reduction: str = "mean",
-    weighting: str = "adaptive",
+    weighting: str = "negative",
 ) -> torch.Tensor:
     """``alpha_vis (1 - MS-SSIM(V, F)) + alpha_ir (1 - MS-SSIM(I, F))`` per sample (Algorithm 2).
 
     Gradient flows to ``fused`` through the MS-SSIM terms only (see :func:`push_pull_weights`).
 
-    ``weighting="equal"`` fixes ``alpha = (0.5, 0.5)``: the same MS-SSIM terms without the push-pull
-    feedback, the "without Push-Pull" arm of the ablation (MSFAM Table 3), which then differs from the full
-    loss in the adaptive weights alone (the paper does not say what replaced the loss there).
+    ``weighting="negative"`` (default) or ``"literal"`` takes the adaptive weights of
+    :func:`push_pull_weights` with that feedback; ``"equal"`` fixes ``alpha = (0.5, 0.5)``: the same MS-SSIM
+    terms without the push-pull feedback, the "without Push-Pull" arm of the ablation (MSFAM Table 3),
+    which then differs from the full loss in the adaptive weights alone (the paper does not say what
+    replaced the loss there).
 
     Args:
         vis: ``(B, 1, H, W)`` visible image in ``[0, 1]``.
@@ -83,13 +105,13 @@ def push_pull_loss(
         win_sigma: MS-SSIM Gaussian standard deviation.
         edge_eps: see :func:`push_pull_weights`.
         reduction: ``"none"`` (``(B,)``), ``"mean"`` or ``"sum"``.
-        weighting: ``"adaptive"`` (Algorithm 2) or ``"equal"``.
+        weighting: ``"negative"``, ``"literal"`` or ``"equal"``.
 
     Returns:
         The loss.
     """
-    if weighting == "adaptive":
-        alpha = push_pull_weights(vis, ir, fused, edge_eps)
+    if weighting in FEEDBACKS:
+        alpha = push_pull_weights(vis, ir, fused, weighting, edge_eps)
     elif weighting == "equal":
         alpha = torch.full((fused.shape[0], 2), 0.5, dtype=fused.dtype, device=fused.device)
     else:
@@ -108,7 +130,8 @@ class PushPullLoss(nn.Module):
         win_size: odd MS-SSIM window side (11 for 320x256 crops; 3 lets 33x33 test inputs through).
         win_sigma: MS-SSIM Gaussian standard deviation.
         edge_eps: ``eps`` of the edge preservation maps.
-        weighting: ``"adaptive"`` (Algorithm 2, default) or ``"equal"`` (fixed 0.5 / 0.5, for the ablation).
+        weighting: ``"negative"`` (default: the source kept less weighs more), ``"literal"`` (Algorithm 2 as
+            printed) or ``"equal"`` (fixed 0.5 / 0.5); see :func:`push_pull_weights`.
         loss_weight: factor on the result.
         reduction: ``"none"``, ``"mean"`` or ``"sum"`` over the batch.
 
@@ -118,7 +141,7 @@ class PushPullLoss(nn.Module):
     """
 
     def __init__(self, levels: int = 5, win_size: int = 11, win_sigma: float = 1.5, edge_eps: float = 0.0,
-                 weighting: str = "adaptive", loss_weight: float = 1.0, reduction: str = "mean") -> None:
+                 weighting: str = "negative", loss_weight: float = 1.0, reduction: str = "mean") -> None:
         super().__init__()
         if weighting not in WEIGHTINGS:
             raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")

@@ -19,6 +19,7 @@ from .image_statistics import average_gradient, spatial_frequency, standard_devi
 from .information import entropy, mutual_information
 from .qabf import qabf
 from .ssim import ms_ssim_index, ssim_index
+from .target_contrast import infrared_target_contrast
 from .vif import vifp_mscale
 
 Image = np.ndarray
@@ -53,6 +54,11 @@ def _of_triple(metric: Callable[[Image, Image, Image], float]) -> Terms:
 def _per_source(index: Callable[[Image, Image], float]) -> Terms:
     """Terms ``(index(A, F), index(B, F))``."""
     return lambda ir, vis, fused: (index(ir, fused), index(vis, fused))
+
+
+def _of_infrared(index: Callable[[Image, Image], float]) -> Terms:
+    """Terms ``(index(A, F),)`` of a metric of the infrared source and the fused image."""
+    return lambda ir, vis, fused: (index(ir, fused),)
 
 
 def _single(terms: tuple[float, ...]) -> float:
@@ -102,6 +108,10 @@ METRICS: dict[str, Metric] = {
     "MS_SSIM": Metric(_per_source(ms_ssim_index), _mean,
                       "(MS-SSIM(A,F) + MS-SSIM(B,F)) / 2, 5 scales, weights 0.0448 0.2856 0.3001 0.2363 0.1333, "
                       "11x11 Gaussian sigma 1.5 (fewer scales, renormalised, when min side <= 160) [paper Eq. 9]"),
+    "ITC": Metric(_of_infrared(infrared_target_contrast), _single,
+                  "infrared target contrast: sum over T of L_F / sum over T of L_A, L_X = X - Gaussian blur of X "
+                  "(sigma = min(H, W) / 32), T = the 2 % of pixels with the largest positive L_A (this project; "
+                  "1 = the infrared targets' contrast kept, 0.5 = averaged with a flat background)"),
 }
 """Every metric by name. ``MI`` is in bits (the unit of ``EN``, Tang's toolbox; the MSFAM paper's MI of 14.17
 exceeds the nats maximum 2 ln 256 = 11.09, so it can only be bits); ``MI_nats`` is CDDFuse's unit."""

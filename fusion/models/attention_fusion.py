@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .handcrafted_fusion import POOLINGS, handcrafted_fusion
+
 #: Spatial-attention kernel sizes of the four scales, finest to coarsest (Sec. 3.4).
 SPATIAL_KERNELS = (7, 5, 5, 3)
 
@@ -105,3 +107,54 @@ class ConvFusionBlock(nn.Module):
 
     def forward(self, vis: torch.Tensor, ir: torch.Tensor) -> torch.Tensor:
         return self.conv(torch.cat([vis, ir], dim=1))
+
+
+class ResidualFusion(nn.Module):
+    """NestFuse's hand-designed fusion plus a learnable correction: ``handcrafted(vis, ir) + block(vis, ir)``.
+
+    The block (an :class:`AttentionFusionBlock` or a :class:`ConvFusionBlock`) starts with its output
+    convolutions at zero, so the network fuses exactly as the stage-1 auto-encoder with hand-designed fusion
+    ("Rec", MSFAM Table 1) at the first iteration of stage 2, and every weight of the block gets a gradient
+    from the first step (only the output convolutions are zero, not a gate in front of them). This is this
+    project's remedy for a stage 2 that otherwise starts from scrambled features; the parameters are the
+    block's own.
+
+    Args:
+        block: the learnable fusion block, called as ``block(vis, ir)``.
+        pooling: channel activity of the hand-designed part (NestFuse's ``"avg"`` by default).
+
+    Shape:
+        ``vis, ir: (B, C, H, W) -> (B, C, H, W)``.
+    """
+
+    def __init__(self, block: nn.Module, pooling: str = "avg") -> None:
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}, expected one of {POOLINGS}")
+        self.block = block
+        self.pooling = pooling
+        zero_output_convolutions(block)
+
+    def forward(self, vis: torch.Tensor, ir: torch.Tensor) -> torch.Tensor:
+        return handcrafted_fusion(vis, ir, self.pooling) + self.block(vis, ir)
+
+    def extra_repr(self) -> str:
+        return f"pooling={self.pooling!r}"
+
+
+def zero_output_convolutions(block: nn.Module) -> None:
+    """Zero the convolutions that make a fusion block's output, so that it outputs zeros.
+
+    Raises:
+        TypeError: not a block of this module.
+    """
+    if isinstance(block, AttentionFusionBlock):
+        convolutions = [block.channel_attention.conv_max, block.channel_attention.conv_avg]
+    elif isinstance(block, ConvFusionBlock):
+        convolutions = [block.conv]
+    else:
+        raise TypeError(f"no output convolutions known for {type(block).__name__}")
+    with torch.no_grad():
+        for conv in convolutions:
+            conv.weight.zero_()
+            conv.bias.zero_()

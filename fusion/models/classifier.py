@@ -3,10 +3,19 @@
 Reference: X. Zheng et al. (MSFAM), Sensors 22(10), 3651, 2022, https://doi.org/10.3390/s22103651,
 Sec. 3.5 and Fig. 5: four convolution layers and one fully connected layer with two sigmoid outputs,
 trained with BCE (visible -> (1, 0), infrared -> (0, 1), fused by other methods -> (1, 1)), frozen in
-stage 2. The paper gives no widths, kernels or pooling; this module decides: 3x3 stride-2 convolutions
-(16, 32, 64, 128 channels) each followed by LeakyReLU(0.2), no normalisation (the frozen module
-then behaves the same in train and eval mode), global average pooling (any input size), one linear
-layer to two logits.
+stage 2, where the paper reports more than 99 % accuracy. The paper gives no widths, kernels,
+normalisation or pooling; this module decides, after a first design (plain convolutions on raw [0, 1]
+input, mean pooling) never left the label prior on this task:
+
+* the input is standardised with fixed constants (``(x - 0.4) / 0.25``, about the mean and spread of
+  the training images), not per image, so global brightness and contrast, which tell infrared from
+  visible, stay visible to the network;
+* each of the four 3x3 stride-2 convolutions (32, 64, 128, 256 channels) is followed by batch
+  normalisation and LeakyReLU(0.2); the module is frozen in eval mode in stage 2, so the running
+  statistics are fixed there;
+* the last features are pooled three ways over the whole image: mean, maximum and standard deviation
+  per channel (how much, how bright at its brightest, how varied), concatenated, then one linear layer
+  gives the two logits. Any input size works.
 """
 from __future__ import annotations
 
@@ -24,6 +33,15 @@ MIN_INPUT_SIZE = 16
 #: Column of each source's logit/probability.
 VISIBLE, INFRARED = 0, 1
 
+#: Fixed input standardisation ``(x - INPUT_MEAN) / INPUT_STD`` of [0, 1] greyscale images.
+INPUT_MEAN, INPUT_STD = 0.4, 0.25
+
+
+def global_statistics(features: torch.Tensor) -> torch.Tensor:
+    """Per-channel mean, maximum and standard deviation over the image, ``(B, C, H, W) -> (B, 3C)``."""
+    flat = features.flatten(2)
+    return torch.cat([flat.mean(dim=2), flat.amax(dim=2), flat.std(dim=2, unbiased=False)], dim=1)
+
 
 @NETWORKS.register_module()
 class SemanticConstraintClassifier(nn.Module):
@@ -40,21 +58,22 @@ class SemanticConstraintClassifier(nn.Module):
     """
 
     def __init__(
-        self, widths: Sequence[int] = (16, 32, 64, 128), in_channels: int = 1, negative_slope: float = 0.2
+        self, widths: Sequence[int] = (32, 64, 128, 256), in_channels: int = 1, negative_slope: float = 0.2
     ) -> None:
         super().__init__()
         if len(widths) != 4:
             raise ValueError(f"the classifier has 4 convolution layers, got widths {tuple(widths)}")
         layers: list[nn.Module] = []
         for c_in, c_out in zip((in_channels, *widths[:-1]), widths):
-            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.LeakyReLU(negative_slope)]
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c_out),
+                       nn.LeakyReLU(negative_slope)]
         self.features = nn.Sequential(*layers)
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(widths[-1], 2)
+        self.fc = nn.Linear(3 * widths[-1], 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_input_size(x, MIN_INPUT_SIZE)
-        return self.fc(self.pool(self.features(x)).flatten(1))
+        features = self.features((x - INPUT_MEAN) / INPUT_STD)
+        return self.fc(global_statistics(features.float()).to(features.dtype))
 
     def probabilities(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(p_visible, p_infrared)``, each ``(B,)`` in ``(0, 1)``: the sigmoid of the two logits."""

@@ -15,7 +15,7 @@ from functools import partial
 from torch import nn
 
 from ..registry import FUSION_MODELS
-from .attention_fusion import SPATIAL_KERNELS, AttentionFusionBlock, ConvFusionBlock
+from .attention_fusion import SPATIAL_KERNELS, AttentionFusionBlock, ConvFusionBlock, ResidualFusion
 from .blocks import HINBlock
 from .handcrafted_fusion import HandcraftedFusion
 from .nest import NEST_WIDTHS, NestDecoder, NestEncoder, NestFusionNetwork
@@ -24,7 +24,7 @@ FUSION_BLOCKS = ("attention", "conv5", "handcrafted")
 
 
 def build_fusion_blocks(
-    kind: str, widths: Sequence[int], spatial_kernels: Sequence[int], pooling: str
+    kind: str, widths: Sequence[int], spatial_kernels: Sequence[int], pooling: str, residual: bool = False
 ) -> list[nn.Module]:
     """One fusion module per scale.
 
@@ -32,20 +32,26 @@ def build_fusion_blocks(
         kind: ``"attention"`` (Sec. 3.4), ``"conv5"`` (Table 2) or ``"handcrafted"`` (Table 1).
         widths: channels of the four scales.
         spatial_kernels: spatial-attention kernel sizes (``"attention"`` only).
-        pooling: channel activity of the hand-designed fusion (``"handcrafted"`` only).
+        pooling: channel activity of the hand-designed fusion (``"handcrafted"``, and ``residual`` blocks).
+        residual: wrap each learnable block as a zero-initialised correction of the hand-designed fusion
+            (:class:`ResidualFusion`); not for ``"handcrafted"``.
 
     Returns:
         Four modules called as ``fusion(feat_vis, feat_ir)``.
     """
+    if kind == "handcrafted":
+        if residual:
+            raise ValueError("the hand-designed fusion has nothing to learn: residual needs a learnable block")
+        return [HandcraftedFusion(pooling) for _ in widths]
     if kind == "attention":
         if len(spatial_kernels) != len(widths):
             raise ValueError(f"expected {len(widths)} spatial kernel sizes, got {tuple(spatial_kernels)}")
-        return [AttentionFusionBlock(c, k) for c, k in zip(widths, spatial_kernels)]
-    if kind == "conv5":
-        return [ConvFusionBlock(c, kernel_size=5) for c in widths]
-    if kind == "handcrafted":
-        return [HandcraftedFusion(pooling) for _ in widths]
-    raise ValueError(f"unknown fusion block {kind!r}, expected one of {FUSION_BLOCKS}")
+        blocks: list[nn.Module] = [AttentionFusionBlock(c, k) for c, k in zip(widths, spatial_kernels)]
+    elif kind == "conv5":
+        blocks = [ConvFusionBlock(c, kernel_size=5) for c in widths]
+    else:
+        raise ValueError(f"unknown fusion block {kind!r}, expected one of {FUSION_BLOCKS}")
+    return [ResidualFusion(block, pooling) for block in blocks] if residual else blocks
 
 
 @FUSION_MODELS.register_module(name="msfam")
@@ -60,6 +66,9 @@ class MSFAM(NestFusionNetwork):
         pooling: channel activity of the ``"handcrafted"`` fusion: ``"avg"``, ``"max"`` or ``"nuclear"``.
         padding_mode: padding of the HIN blocks' 3x3 convolutions, ``"reflect"`` (default, see
             ``HINBlock``) or ``"zeros"`` (HINet).
+        residual: each learnable fusion block adds a correction, zero at initialisation, to NestFuse's
+            hand-designed fusion (``ResidualFusion``): the network then starts stage 2 exactly where the
+            stage-1 auto-encoder with hand-designed fusion is. False (default): the paper's blocks alone.
 
     Shape:
         ``vis, ir: (B, 1, H, W)`` in ``[0, 1]``, ``H, W >= 16`` -> fused ``(B, 1, H, W)``, not clipped.
@@ -73,9 +82,10 @@ class MSFAM(NestFusionNetwork):
         spatial_kernels: Sequence[int] = SPATIAL_KERNELS,
         pooling: str = "avg",
         padding_mode: str = "reflect",
+        residual: bool = False,
     ) -> None:
         encoder = NestEncoder(partial(HINBlock, padding_mode=padding_mode), widths, stem_channels)
-        fusions = build_fusion_blocks(fusion, widths, spatial_kernels, pooling)
+        fusions = build_fusion_blocks(fusion, widths, spatial_kernels, pooling, residual)
         super().__init__(encoder, fusions, NestDecoder(widths))
 
 

@@ -1,10 +1,10 @@
-"""The ablation table (MSFAM Tables 1-3): every variant's held-out metrics after one shared schedule.
+"""The ablation table (MSFAM Tables 1-3, and one row per fix of this project): every variant on the held-out split.
 
-Each row is a training run in a work directory (``tools/train_fusion_all.sh`` writes them side by side).
-A stage-2 run validates its final network on the held-out split at its last iteration; those values
-(``final.pth``'s ``meta["metrics"]``) are the row. The stage-1 row ("Rec": the auto-encoder with NestFuse's
-hand-designed fusion) never validates during training, so it is evaluated here with the same function
-(:func:`fusion.engine.evaluation.fusion_metrics`), data and precision as the runs' validation.
+Each row is a training run in a work directory (``tools/train_fusion_all.sh`` writes them side by side). Its
+network (``best.pth``, chosen on the validation split, else ``final.pth``) is scored exactly as the quality
+report scores the shipped weights: every held-out pair fused at full size in float32, min-max stretched,
+saved as an 8-bit image (cached under ``<work>/fused/<run>-<sha256>``), then scored from the file. The
+pixel average is scored beside them, and ``score`` divides each of the paper's six metrics by its value.
 """
 from __future__ import annotations
 
@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-from torch.utils.data import DataLoader
+from ..engine.evaluation import PAPER_METRICS, relative_score
+from .quality import TARGET_METRIC, MethodSource, Progress, checkpoint_source, fuse_set, score_set
+from .sets import EvalSet
 
-from ..apis.checkpoint import build_from_checkpoint, read_fusion_checkpoint
-from ..datasets.paired import PairedFolderDataset
-from ..engine.evaluation import PAPER_METRICS, fusion_metrics, relative_score
-from ..engine.logger import read_log
-from ..engine.precision import make_autocast
-from ..registry import FUSION_MODELS
+#: Metrics of the table: the paper's six and the infrared target contrast.
+ABLATION_METRICS = (*PAPER_METRICS, TARGET_METRIC)
+#: The training-free reference of ``score``.
+REFERENCE = "average"
 
 
 @dataclass(frozen=True)
 class AblationRow:
-    """One variant: the paper's table and row, what it changes, and its run's folder name."""
+    """One variant: the paper's table (or ``fix``) and row, what it changes, and its run's folder name."""
 
     table: str
     label: str
@@ -41,62 +40,58 @@ ABLATION_ROWS = (
                 "stage 1 then stage 2, attention blocks, basic loss (no Push-Pull weights, no Constraint)",
                 "ablation_neither"),
     AblationRow("2", "w/o attention", "5x5 conv fusion blocks, basic loss", "ablation_conv5"),
-    AblationRow("3", "Push-Pull only", "adaptive Push-Pull weights, no Semantic Constraint", "ablation_no_constraint"),
+    AblationRow("3", "Push-Pull only", "Push-Pull weights (negative feedback), no Semantic Constraint",
+                "ablation_no_constraint"),
     AblationRow("3", "Constraint only", "Semantic Constraint, equal MS-SSIM weights", "ablation_no_pushpull"),
-    AblationRow("3", "both (MSFAM)", "Push-Pull and Semantic Constraint (stage2_msfam.py)", "ablation_full"),
+    AblationRow("3", "both (MSFAM)", "Push-Pull and Semantic Constraint, residual attention blocks "
+                "(stage2_msfam.py)", "ablation_full"),
+    AblationRow("fix 1", "literal Push-Pull", "both, Push-Pull weights as Algorithm 2 prints them (positive feedback)",
+                "ablation_literal_pushpull"),
+    AblationRow("fix 2", "plain blocks, cold", "both, the paper's plain attention blocks from their random "
+                "initialisation (not residual)", "ablation_no_warm_start"),
+    AblationRow("fix 2", "plain blocks, feature fit", "both, plain blocks first fitted to the hand-designed fusion "
+                "of the encoder's features", "ablation_feature_fit"),
+    AblationRow("L1", "L1 max", "both, L1 towards max(V, I) instead of the mean of |F - V| and |F - I|",
+                "ablation_l1_max"),
 )
 
 
-def row_metrics(run_dir: Path, fusion_root: Path, test_list: Path, metrics: Sequence[str]) -> dict[str, Any]:
-    """The held-out metrics of a run's ``final.pth`` and how they were obtained (see the module docstring).
+def run_checkpoint(run_dir: Path) -> Path | None:
+    """The network of a run the table scores: ``best.pth`` (chosen on validation), else ``final.pth``."""
+    for name in ("best.pth", "final.pth"):
+        if (run_dir / name).is_file():
+            return run_dir / name
+    return None
 
-    Raises:
-        FileNotFoundError: the run has no ``final.pth``.
+
+def ablation_table(runs_dir: str | Path, eval_set: EvalSet, work_dir: str | Path,
+                   rows: Sequence[AblationRow] = ABLATION_ROWS, metrics: Sequence[str] = ABLATION_METRICS,
+                   workers: int = 1, progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Every row's metric means on ``eval_set`` and its ``score`` (module docstring).
+
+    Returns:
+        One dict per row: ``row``, ``values`` (None when the run is missing), and for present runs ``score``,
+        ``checkpoint``, ``iteration``, ``max_iters``, ``elapsed_s``.
     """
-    checkpoint = run_dir / "final.pth"
-    meta = read_fusion_checkpoint(checkpoint).get("meta", {})
-    recorded = meta.get("metrics") or {}
-    validated_at_end = _last_val_iteration(run_dir) == meta.get("iteration")
-    amp = (meta.get("schedule") or {}).get("amp", {"enabled": False})
-    if recorded and validated_at_end and all(m in recorded for m in metrics):
-        values = {m: recorded[m] for m in metrics}
-        source = "validation at the last iteration"
-    else:
-        model, _ = build_from_checkpoint(checkpoint)
-        dataset = PairedFolderDataset(fusion_root, file_list=test_list, crop_size=None, flip=False)
-        autocast = make_autocast(torch.device("cpu"), bool(amp.get("enabled")), amp.get("dtype", "bfloat16"))
-        values = fusion_metrics(model, DataLoader(dataset, batch_size=1), metrics, torch.device("cpu"), autocast)
-        source = "evaluated by the report"
-    return {"values": values, "source": source, "iteration": meta.get("iteration"),
-            "max_iters": meta.get("max_iters"), "elapsed_s": meta.get("elapsed_s"), "amp": amp}
-
-
-def _last_val_iteration(run_dir: Path) -> int | None:
-    """Iteration of the run's last validation (None if it never validated or has no log)."""
-    if not (run_dir / "log.jsonl").is_file():
-        return None
-    records = read_log(run_dir, "val")
-    return records[-1]["iter"] if records else None
-
-
-def ablation_table(runs_dir: str | Path, fusion_root: str | Path, test_list: str | Path,
-                   rows: Sequence[AblationRow] = ABLATION_ROWS, metrics: Sequence[str] = PAPER_METRICS
-                   ) -> list[dict[str, Any]]:
-    """Every row's metrics and ``score`` (relative to the pixel average on the same pairs, as in validation).
-
-    Rows whose run is missing are returned with ``values=None`` so the table says so.
-    """
-    runs_dir, fusion_root, test_list = Path(runs_dir), Path(fusion_root), Path(test_list)
-    dataset = PairedFolderDataset(fusion_root, file_list=test_list, crop_size=None, flip=False)
-    reference = fusion_metrics(FUSION_MODELS.build(dict(type="average")), DataLoader(dataset, batch_size=1), metrics, torch.device("cpu"),
-                               make_autocast(torch.device("cpu")))
+    runs_dir, work_dir = Path(runs_dir), Path(work_dir)
+    sources: dict[str, MethodSource] = {REFERENCE: MethodSource(REFERENCE, None, None, {})}
+    for row in rows:
+        checkpoint = run_checkpoint(runs_dir / row.run)
+        if checkpoint is not None:
+            sources[row.run] = checkpoint_source(row.run, checkpoint)
+    folders = {name: work_dir / "fused" / source.folder_name for name, source in sources.items()}
+    for name, source in sources.items():
+        wrap = (lambda items, n=name: progress(items, len(items), f"{n} on {eval_set.name}")) if progress else None
+        fuse_set(source.fuser(), eval_set.pairs, folders[name], wrap)
+    means = score_set(eval_set, folders, metrics, workers, progress).means()
     table = []
     for row in rows:
-        run_dir = runs_dir / row.run
-        if not (run_dir / "final.pth").is_file():
+        if row.run not in sources:
             table.append({"row": row, "values": None})
             continue
-        result = row_metrics(run_dir, fusion_root, test_list, metrics)
-        result["score"] = relative_score(result["values"], reference, metrics)
-        table.append({"row": row, **result})
+        meta = sources[row.run].meta
+        table.append({"row": row, "values": means[row.run], "checkpoint": sources[row.run].checkpoint.name,
+                      "score": relative_score(means[row.run], means[REFERENCE], PAPER_METRICS),
+                      "iteration": meta.get("iteration"), "max_iters": meta.get("max_iters"),
+                      "elapsed_s": meta.get("elapsed_s")})
     return table

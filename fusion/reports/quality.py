@@ -33,22 +33,50 @@ from .sets import EvalSet, fused_file_name
 DEFAULT_METHODS = ("average", "tif", "laplacian", "nestfuse", "msfam")
 #: Networks whose weights the report describes.
 NETWORK_METHODS = ("nestfuse", "msfam")
+#: The target: MSFAM ahead of NestFuse on at least this many of the paper's six metrics ...
+MIN_AHEAD = 4
+#: ... and not below it on the infrared target contrast.
+TARGET_METRIC = "ITC"
 
 Progress = Callable[[Iterable, int, str], Iterable]
 
 
 @dataclass(frozen=True)
 class MethodSource:
-    """A method with the weights it was built from (None for the training-free ones)."""
+    """A method with the weights it was built from (None for the training-free ones).
+
+    Attributes:
+        name: the label of its rows and of its cache folder (the method itself, or e.g. an ablation run).
+        checkpoint: its weights, None for a training-free method.
+        sha256: the checkpoint's sha256 (keys the cache of fused images).
+        meta: the checkpoint's metadata.
+        method: the registered fusion method it builds (``name`` when not given).
+    """
 
     name: str
     checkpoint: Path | None
     sha256: str | None
     meta: dict[str, Any]
+    method: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.method:
+            object.__setattr__(self, "method", self.name)
 
     @property
     def folder_name(self) -> str:
         return self.name if self.sha256 is None else f"{self.name}-{self.sha256[:12]}"
+
+    def fuser(self) -> Fuser:
+        """The method ready to fuse on the CPU (fp32, min-max output)."""
+        return load_fuser(self.method, self.checkpoint)
+
+
+def checkpoint_source(name: str, checkpoint: str | Path) -> MethodSource:
+    """A trained network under the label ``name``: its method is the type its checkpoint records."""
+    checkpoint = Path(checkpoint)
+    content = read_fusion_checkpoint(checkpoint)
+    return MethodSource(name, checkpoint, file_sha256(checkpoint), content.get("meta", {}), content["model"]["type"])
 
 
 @dataclass
@@ -63,6 +91,41 @@ class SpeedRow:
     @property
     def pairs_per_second(self) -> float:
         return 1.0 / self.seconds_per_pair
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    """MSFAM against NestFuse on one set: ahead on at least 4 of the paper's 6 metrics, and not below on ITC.
+
+    Attributes:
+        ahead: paper metrics where MSFAM's mean is higher.
+        behind: the other paper metrics (behind or equal).
+        itc: ``(MSFAM, NestFuse)`` infrared target contrast, or None when not scored.
+    """
+
+    ahead: list[str]
+    behind: list[str]
+    itc: tuple[float, float] | None
+
+    @classmethod
+    def compare(cls, msfam: dict[str, float], nestfuse: dict[str, float]) -> TargetVerdict:
+        ahead = [m for m in PAPER_METRICS if msfam[m] > nestfuse[m]]
+        itc = (msfam[TARGET_METRIC], nestfuse[TARGET_METRIC]) if TARGET_METRIC in msfam else None
+        return cls(ahead, [m for m in PAPER_METRICS if m not in ahead], itc)
+
+    @property
+    def met(self) -> bool:
+        return len(self.ahead) >= MIN_AHEAD and (self.itc is None or self.itc[0] >= self.itc[1])
+
+    def describe(self) -> str:
+        """One sentence: met or missed, and why."""
+        text = f"**{'met' if self.met else 'MISSED'}**: ahead on {len(self.ahead)} of {len(PAPER_METRICS)}"
+        text += f" ({', '.join(self.ahead)})" if self.ahead else ""
+        text += f", behind or equal on {', '.join(self.behind)}" if self.behind else ""
+        if self.itc is not None:
+            relation = "not below" if self.itc[0] >= self.itc[1] else "BELOW"
+            text += f"; {TARGET_METRIC} {self.itc[0]:.4f} vs {self.itc[1]:.4f} ({relation} NestFuse)"
+        return text + "."
 
 
 @dataclass
@@ -87,11 +150,14 @@ class QualityReport:
             lines += [f"{eval_set.name},{line}" for line in body]
         return "\n".join(lines) + "\n"
 
-    def target(self, metrics: Sequence[str] = PAPER_METRICS) -> tuple[list[str], list[str]]:
-        """``(metrics where MSFAM is ahead of NestFuse, the others)`` on the held-out set."""
-        means = self.tables["heldout"].means()
-        ahead = [m for m in metrics if means["msfam"][m] > means["nestfuse"][m]]
-        return ahead, [m for m in metrics if m not in ahead]
+    def target(self, set_name: str = "heldout") -> TargetVerdict:
+        """How MSFAM compares with NestFuse on one set (see :class:`TargetVerdict`)."""
+        means = self.tables[set_name].means()
+        return TargetVerdict.compare(means["msfam"], means["nestfuse"])
+
+    def targets(self) -> dict[str, TargetVerdict]:
+        """:meth:`target` of every set."""
+        return {eval_set.name: self.target(eval_set.name) for eval_set in self.sets}
 
 
 def method_sources(methods: Sequence[str], checkpoints: dict[str, Path] | None = None) -> dict[str, MethodSource]:
@@ -167,7 +233,7 @@ def run_quality_report(sets: Sequence[EvalSet], work_dir: str | Path, methods: S
     folders = {name: work_dir / "fused" / source.folder_name for name, source in sources.items()}
     speed = []
     for name, source in sources.items():
-        fuser = load_fuser(name, source.checkpoint)
+        fuser = source.fuser()
         for eval_set in sets:
             wrap = (lambda items, n=name, s=eval_set.name: progress(items, len(items), f"{n} on {s}")) if progress else None
             fuse_set(fuser, eval_set.pairs, folders[name], wrap)

@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from fusion.apis import load_fuser, save_fusion_checkpoint
-from fusion.registry import FUSION_MODELS
+from fusion.registry import FUSION_MODELS, NETWORKS
+from fusion.reports import ABLATION_ROWS
 from fusion.utils.files import file_sha256
 
 from ..fusion.conftest import write_pairs
@@ -50,18 +51,41 @@ def runs(tmp_path_factory) -> Path:
     _export(runs / "stage2_msfam" / "best.pth", "msfam", "stage2_msfam", metrics)
     _export(runs / "stage2_msfam" / "final.pth", "msfam", "stage2_msfam", metrics)
     _export(runs / "ablation_full" / "final.pth", "msfam", "stage2_msfam", metrics)
+    classifier_cfg = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
+    meta = {"phase": "classifier", "iteration": 8, "max_iters": 8, "metrics": {"balanced_accuracy": 0.93},
+            "config": {"task": {"fusers": [{"type": "average"}],
+                                "stage1_checkpoint": str(runs / "stage1_msfam" / "final.pth")}}}
+    save_fusion_checkpoint(runs / "classifier" / "best.pth", NETWORKS.build(classifier_cfg), classifier_cfg, meta)
     return runs
 
 
-def test_weights_are_installed_with_model_cards_and_load(tool, runs, tmp_path, capsys):
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> tuple[Path, Path]:
+    """``(data root, test list)``: tiny roadscene, tno21 and msrs pairs; one roadscene pair held out."""
+    data = tmp_path_factory.mktemp("data")
+    write_pairs(data / "fusion", "roadscene", ["FLIR_1", "FLIR_2"], shape=SHAPE, colour=True)
+    write_pairs(data / "fusion", "tno21", ["1"], shape=SHAPE, seed=10)
+    write_pairs(data / "fusion", "msrs", ["00001D", "00002N"], shape=SHAPE, seed=20)
+    test_list = data / "test.txt"
+    test_list.write_text("roadscene/FLIR_2\n")
+    return data, test_list
+
+
+def test_weights_are_installed_with_model_cards_and_load(tool, runs, data, tmp_path, capsys):
     out = tmp_path / "weights"
-    tool.main(["weights", "--runs", str(runs), "--out", str(out)])
+    tool.main(["weights", "--runs", str(runs), "--out", str(out), "--data-root", str(data[0]),
+               "--test-list", str(data[1])])
     assert file_sha256(out / "msfam.pth") == file_sha256(runs / "stage2_msfam" / "best.pth")
     cards = (out / "README.md").read_text()
     for name in ("msfam", "nestfuse"):
         assert f"`{name}.pth`" in cards and file_sha256(out / f"{name}.pth") in cards
     assert "SCHEDULE=cpu bash tools/train_fusion_all.sh" in cards and "Stage 1 (encoder and decoder)" in cards
     assert "| 7.0000 | 0.9000 | 3.0000 | 1.6000 | 0.5000 | 0.7000 | 1.1000 |" in cards
+    # the classifier: validation accuracy, then the held-out pair's 4 images (visible, infrared, 2 fusions)
+    assert "| balanced_accuracy |" in cards and "| 0.930 |" in cards
+    assert "accuracy_fused/stage1" in cards and "| true \\ predicted | visible | infrared | fused | neither |" in cards
+    confusion = [line for line in cards.splitlines() if line.startswith(("| visible |", "| infrared |", "| fused |"))]
+    assert sum(int(cell) for line in confusion for cell in line.strip("|").split("|")[1:]) == 4
     assert load_fuser("msfam", out / "msfam.pth").fuse_tensors(torch.rand(1, 1, 32, 32), torch.rand(1, 1, 32, 32)).shape \
         == (1, 1, 32, 32)
 
@@ -71,13 +95,8 @@ def test_weights_refuses_incomplete_runs(tool, tmp_path):
         tool.main(["weights", "--runs", str(tmp_path), "--out", str(tmp_path / "w")])
 
 
-def test_quality_and_ablations_write_their_files(tool, runs, tmp_path, capsys):
-    data = tmp_path / "data"
-    write_pairs(data / "fusion", "roadscene", ["FLIR_1", "FLIR_2"], shape=SHAPE, colour=True)
-    write_pairs(data / "fusion", "tno21", ["1"], shape=SHAPE, seed=10)
-    write_pairs(data / "fusion", "msrs", ["00001D", "00002N"], shape=SHAPE, seed=20)
-    test_list = tmp_path / "test.txt"
-    test_list.write_text("roadscene/FLIR_2\n")
+def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, capsys):
+    data, test_list = data
     out = tmp_path / "report"
     tool.main(["quality", "--data-root", str(data), "--test-list", str(test_list), "--methods", "average,nestfuse,msfam",
                "--checkpoint", f"msfam={runs / 'stage2_msfam' / 'best.pth'}",
@@ -85,16 +104,18 @@ def test_quality_and_ablations_write_their_files(tool, runs, tmp_path, capsys):
                "--work-dir", str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1"])
     text = (out / "quality.md").read_text()
     assert "Regenerate: `python tools/fusion_report.py quality --data-root" in text
-    assert "MSFAM ahead of NestFuse on" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    for name in ("heldout", "tno21", "msrs"):
+        assert f"  {name}: " in printed and f"- {name}: **" in text
     assert (out / "quality.csv").read_text().splitlines()[0].startswith("set,method,images,EN,")
     assert len((out / "quality.csv").read_text().splitlines()) == 1 + 3 * 3
     assert cv2.imread(str(out / "gallery.png")).shape[0] > 4 * 192
 
     tool.main(["ablations", "--runs", str(runs), "--data-root", str(data), "--test-list", str(test_list),
-               "--out", str(out / "ablations.md")])
+               "--work-dir", str(tmp_path / "work"), "--workers", "1", "--out", str(out / "ablations.md")])
     table = (out / "ablations.md").read_text()
-    assert table.count("(no run in") == 5 and "validation at the last iteration" in table
-    assert "evaluated by the report" in table  # the stage-1 row
+    assert table.count("(no run in") == len(ABLATION_ROWS) - 2
+    assert "`stage1_msfam/final.pth`" in table and "`ablation_full/final.pth`" in table
 
 
 def test_quality_refuses_a_report_without_both_networks(tool, tmp_path):

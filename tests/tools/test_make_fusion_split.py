@@ -31,7 +31,7 @@ def test_writes_deterministic_disjoint_lists(tool, tmp_path, capsys):
             cv2.imwrite(str(tmp_path / "d" / "x" / band / f"{i}.png"), rng.integers(0, 256, (24, 24), dtype=np.uint8))
         shutil.copy(tmp_path / "d" / "x" / band / "7.png", tmp_path / "d" / "y" / band / "a.png")
         cv2.imwrite(str(tmp_path / "d" / "y" / band / "b.png"), rng.integers(0, 256, (24, 24), dtype=np.uint8))
-    args = ["--data-root", str(tmp_path / "d"), "--sets", "x,y", "--ratio", "0.9", "--seed", "0"]
+    args = ["--data-root", str(tmp_path / "d"), "--sets", "x,y", "--ratio", "0.9", "--seed", "0", "--val-ratio", "0"]
     tool.main([*args, "--out", str(tmp_path / "one")])
     printed = capsys.readouterr().out
     assert "exact duplicates dropped: 1" in printed and "y/a == x/7" in printed
@@ -47,3 +47,22 @@ def test_writes_deterministic_disjoint_lists(tool, tmp_path, capsys):
 def test_missing_set_is_an_error(tool, tmp_path):
     with pytest.raises(SystemExit, match="not found"):
         tool.main(["--data-root", str(tmp_path), "--sets", "nope", "--out", str(tmp_path / "o")])
+
+
+def test_val_is_carved_from_the_training_side(tool, tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    for band in ("ir", "vi"):
+        (tmp_path / "d" / "x" / band).mkdir(parents=True)
+        for i in range(40):
+            cv2.imwrite(str(tmp_path / "d" / "x" / band / f"{i}.png"), rng.integers(0, 256, (24, 24), dtype=np.uint8))
+    args = ["--data-root", str(tmp_path / "d"), "--sets", "x", "--ratio", "0.9", "--seed", "0"]
+    tool.main([*args, "--val-ratio", "0", "--out", str(tmp_path / "no_val")])
+    tool.main([*args, "--val-ratio", "0.25", "--out", str(tmp_path / "val")])
+    assert "val 9 (x 9)" in capsys.readouterr().out
+    assert not (tmp_path / "no_val" / "val.txt").exists()
+    lists = {name: read_file_list(tmp_path / "val" / f"{name}.txt") for name in ("train", "val", "test")}
+    assert read_file_list(tmp_path / "no_val" / "test.txt") == lists["test"]  # the test side does not move
+    assert sorted(lists["train"] + lists["val"]) == sorted(read_file_list(tmp_path / "no_val" / "train.txt"))
+    assert len(lists["val"]) == 9 and not set(lists["val"]) & set(lists["train"])
+    with pytest.raises(SystemExit, match="val-ratio"):
+        tool.main([*args, "--val-ratio", "1", "--out", str(tmp_path / "bad")])

@@ -20,7 +20,8 @@ TOOL = REPO / "tools" / "train_fusion.py"
 TINY = dict(widths=(4, 6, 8, 10), stem_channels=4)
 TINY_CLASSIFIER = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
 STAGE2_CONFIGS = ["stage2_msfam", "ablation_conv5", "ablation_neither", "ablation_no_constraint",
-                  "ablation_no_pushpull", "ablation_no_stage1"]
+                  "ablation_no_pushpull", "ablation_no_stage1", "ablation_literal_pushpull", "ablation_no_warm_start",
+                  "ablation_feature_fit", "ablation_l1_max"]
 
 pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")
 
@@ -43,8 +44,12 @@ def test_configs_hold_the_paper_settings():
     assert Config.fromfile(CONFIGS / "stage1_nestfuse.py").task.model.type == "nestfuse"
     classifier = Config.fromfile(CONFIGS / "classifier.py")
     assert classifier.train_dataloader.batch_size == 16
+    assert Path(classifier.val_dataloader.dataset.file_list).name == "val.txt"
     stage2 = Config.fromfile(CONFIGS / "stage2_msfam.py")
     assert stage2.task.loss.alpha2 == 0.84 and stage2.task.loss.beta == 2.0
+    assert stage2.task.loss.push_pull_cfg.weighting == "negative" and stage2.task.model.residual
+    assert stage2.optimizer == dict(type="Adam", lr=1e-4) and stage2.train_dataloader.dataset.crop_size == (320, 256)
+    assert Path(stage2.val_dataloader.dataset.file_list).name == "val.txt"  # test.txt chooses nothing
     assert stage2.task.lr_mult == dict(encoder=0.0, fusions=1.0, decoder=0.5)
     assert stage2.train_cfg.max_epochs == 20 and stage2.train_dataloader.batch_size == 4
     assert Path(stage2.train_dataloader.dataset.file_list).is_file()
@@ -53,7 +58,14 @@ def test_configs_hold_the_paper_settings():
     assert neither.loss.alpha2 == 0 and neither.loss.push_pull_cfg.weighting == "equal"
     assert Config.fromfile(CONFIGS / "ablation_conv5.py").task.model.type == "msfam_conv5"
     scratch = Config.fromfile(CONFIGS / "ablation_no_stage1.py").task
-    assert scratch.stage1_checkpoint is None and scratch.lr_mult.encoder == 1.0
+    assert scratch.stage1_checkpoint is None and scratch.lr_mult.encoder == 1.0 and scratch.warm_start is None
+    literal = Config.fromfile(CONFIGS / "ablation_literal_pushpull.py").task
+    assert literal.loss.push_pull_cfg.weighting == "literal"
+    cold = Config.fromfile(CONFIGS / "ablation_no_warm_start.py").task
+    assert cold.warm_start is None and not cold.model.residual
+    fit = Config.fromfile(CONFIGS / "ablation_feature_fit.py").task
+    assert fit.warm_start.iters > 0 and not fit.model.residual
+    assert Config.fromfile(CONFIGS / "ablation_l1_max.py").task.loss.l1_mode == "max"
 
 
 def _write_pairs(root: Path, stems: list[str], shape=(48, 56)) -> None:
@@ -96,7 +108,8 @@ def test_every_config_runs_an_iteration_on_the_real_data(name, tool, shared_data
     stage1_cfg = dict(type="msfam_handcrafted", **TINY)
     stage1, classifier = tmp_path / "stage1.pth", tmp_path / "classifier.pth"
     save_fusion_checkpoint(stage1, FUSION_MODELS.build(stage1_cfg), stage1_cfg)
-    save_fusion_checkpoint(classifier, NETWORKS.build(TINY_CLASSIFIER), TINY_CLASSIFIER)
+    save_fusion_checkpoint(classifier, NETWORKS.build(TINY_CLASSIFIER), TINY_CLASSIFIER,
+                           {"metrics": {"balanced_accuracy": 0.95}})
     cfg = Config.fromfile(CONFIGS / f"{name}.py")
     options = ["train_cfg.by_epoch=False", "train_cfg.max_iters=1", "train_cfg.val_interval=2",
                "train_dataloader.num_workers=0"]
@@ -110,6 +123,7 @@ def test_every_config_runs_an_iteration_on_the_real_data(name, tool, shared_data
         options += ["task.loss.push_pull_cfg.levels=2", "task.loss.push_pull_cfg.win_size=3",
                     "val_dataloader.num_workers=0"]
         options += [f"task.stage1_checkpoint={stage1}"] if cfg.task.stage1_checkpoint else []
+        options += ["task.warm_start.iters=2"] if cfg.task.get("warm_start") else []
         options += [f"task.classifier_checkpoint={classifier}"] if cfg.task.classifier_checkpoint else []
     monkeypatch.setenv("MSFAM_SHARED_DATA", str(shared_data))
     tool.main([str(CONFIGS / f"{name}.py"), "--work-dir", str(tmp_path / "work"), "--device", "cpu", "--no-progress",

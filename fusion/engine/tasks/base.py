@@ -7,7 +7,7 @@ inference checkpoint. The trainer owns the loop, the optimizer, logging, checkpo
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,13 @@ class Task:
     def train(self) -> None:
         """Put the networks in training mode (frozen parts stay in eval mode)."""
         self.model.train()
+
+    def prepare(self, batches: Iterator[Mapping[str, Any]]) -> dict[str, Any] | None:
+        """Called once before the first iteration of a new run (not on resume), with its own batch stream.
+
+        Returns what to log (None: nothing was done). The default does nothing; stage 2 warm-starts here.
+        """
+        return None
 
     def param_groups(self, lr: float) -> list[dict[str, Any]]:
         """Optimizer parameter groups ``{"params", "lr", "name"}`` at base learning rate ``lr``."""

@@ -13,6 +13,7 @@ fusion by every method; a sample is correct when both outputs, thresholded at 0.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...apis.checkpoint import build_from_checkpoint
+from ...apis.checkpoint import build_from_checkpoint, load_state_dict_strict, read_fusion_checkpoint
 from ...datasets.classifier_samples import FUSED, INFRARED, KINDS, LABELS, VISIBLE
 from ...registry import FUSION_MODELS, NETWORKS, TASKS
 from .base import Task, freeze
+
+#: The label spelt by the two thresholded outputs ``(is visible, is infrared)``.
+PREDICTIONS = {(True, False): "visible", (False, True): "infrared", (True, True): "fused", (False, False): "neither"}
 
 DEFAULT_FUSERS = (dict(type="average"), dict(type="tif"), dict(type="laplacian"))
 
@@ -40,7 +44,8 @@ class ClassifierTask(Task):
             (named ``"stage1"`` in the results).
         best_key: the validation result that selects ``best.pth``.
         device: where the networks run.
-        autocast: factory of autocast contexts (classifier only; the methods fuse in float32).
+        autocast: factory of autocast contexts (the classifier and the network methods; the classical methods
+            fuse in float32).
     """
 
     def __init__(self, classifier: dict, fusers: Sequence[dict] = DEFAULT_FUSERS,
@@ -75,8 +80,14 @@ class ClassifierTask(Task):
             for index, fuser in enumerate(self.fusers.values()):
                 rows = fused_rows[method == index]
                 if rows.numel():
-                    images[rows] = fuser(vis[rows], ir[rows]).float()
+                    images[rows] = self.fuse(fuser, vis[rows], ir[rows])
         return images, self.labels[kind]
+
+    def fuse(self, fuser: nn.Module, vis: torch.Tensor, ir: torch.Tensor) -> torch.Tensor:
+        """A method's raw fused images in float32; a network runs under the task's autocast, as stage 2 runs MSFAM."""
+        is_network = any(True for _ in fuser.parameters())
+        with self.autocast() if is_network else contextlib.nullcontext():
+            return fuser(vis, ir).float()
 
     def losses(self, batch: Mapping[str, Any]) -> dict[str, torch.Tensor]:
         images, labels = self.compose(batch)
@@ -86,22 +97,28 @@ class ClassifierTask(Task):
 
     @torch.no_grad()
     def validate(self, loader: Iterable[Mapping[str, Any]]) -> dict[str, float]:
-        """Accuracies (both outputs thresholded at 0.5) per kind, per fusion method, pooled and balanced."""
+        """Accuracies (both outputs thresholded at 0.5) per kind, per fusion method, pooled and balanced.
+
+        Also the confusion counts ``"confusion/<true kind>/<predicted>"``, the prediction being the label the
+        two thresholded outputs spell: ``visible`` (1, 0), ``infrared`` (0, 1), ``fused`` (1, 1) or ``neither``.
+        """
         self.model.eval()
         names = [f"fused/{name}" for name in self.fusers]
         correct = dict.fromkeys(["visible", "infrared", *names], 0)
+        confusion = {f"confusion/{true}/{predicted}": 0 for true in KINDS for predicted in PREDICTIONS.values()}
         total = 0
         for batch in loader:
             vis, ir = batch["vis"].to(self.device), batch["ir"].to(self.device)
             if vis.shape[0] != 1:
                 raise ValueError("classifier validation takes one full-size pair at a time: use batch_size=1")
-            images = torch.cat([vis, ir, *(fuser(vis, ir).float() for fuser in self.fusers.values())])
+            images = torch.cat([vis, ir, *(self.fuse(fuser, vis, ir) for fuser in self.fusers.values())])
             kinds = [VISIBLE, INFRARED] + [FUSED] * len(self.fusers)
-            with self.autocast():
-                predicted = self.model(images).float() > 0
+            predicted = self.model(images).float() > 0  # float32, as the stage-2 loss runs it
             hits = (predicted == self.labels[kinds].bool()).all(dim=1).tolist()
             for key, hit in zip(correct, hits):
                 correct[key] += int(hit)
+            for kind, (is_visible, is_infrared) in zip(kinds, predicted.tolist()):
+                confusion[f"confusion/{KINDS[kind]}/{PREDICTIONS[(is_visible, is_infrared)]}"] += 1
             total += 1
         if not total:
             raise ValueError("the validation loader is empty")
@@ -110,4 +127,20 @@ class ClassifierTask(Task):
         results["accuracy_fused"] = fused
         results["accuracy"] = sum(correct.values()) / (total * len(correct))
         results["balanced_accuracy"] = (results["accuracy_visible"] + results["accuracy_infrared"] + fused) / len(KINDS)
+        results.update({key: float(count) for key, count in confusion.items()})
         return results
+
+
+def evaluate_classifier(checkpoint: str | Path, loader: Iterable[Mapping[str, Any]],
+                        device: torch.device | str = "cpu") -> dict[str, float]:
+    """:meth:`ClassifierTask.validate` of a trained classifier on other pairs (e.g. the held-out test split).
+
+    The fused samples come from the methods the classifier was trained with, as its checkpoint records them
+    (``meta["config"]["task"]``: ``fusers`` and ``stage1_checkpoint``, which must still exist).
+    """
+    content = read_fusion_checkpoint(checkpoint)
+    task_cfg = (content.get("meta", {}).get("config") or {}).get("task") or {}
+    task = ClassifierTask(classifier=content["model"], fusers=task_cfg.get("fusers", DEFAULT_FUSERS),
+                          stage1_checkpoint=task_cfg.get("stage1_checkpoint"), device=device)
+    load_state_dict_strict(task.model, content["state_dict"], str(checkpoint))
+    return task.validate(loader)

@@ -54,18 +54,22 @@ def test_pixels_of_test_and_train_never_coincide(sets):
 
 
 def test_committed_split_lists():
-    train, test = read_file_list(SPLITS / "train.txt"), read_file_list(SPLITS / "test.txt")
-    assert len(train) == 241 and len(test) == 26
-    assert not set(train) & set(test)
-    assert 0.08 < len(test) / (len(train) + len(test)) < 0.12
-    assert {n.split("/")[0] for n in train + test} == {"tno40", "tno21", "roadscene"}
+    train, val, test = (read_file_list(SPLITS / f"{name}.txt") for name in ("train", "val", "test"))
+    assert len(train) == 217 and len(val) == 24 and len(test) == 26
+    assert not set(train) & set(test) and not set(val) & set(test) and not set(train) & set(val)
+    assert 0.08 < len(test) / (len(train) + len(val) + len(test)) < 0.12
+    assert 0.08 < len(val) / (len(train) + len(val)) < 0.12
+    assert {n.split("/")[0] for n in train + val + test} == {"tno40", "tno21", "roadscene"}
 
 
 def test_committed_split_matches_the_data(shared_data):
     root = shared_data / "fusion"
     records = index_pairs(root, ["tno40", "tno21", "roadscene"])
     split = split_pairs(records, 0.9, seed=0)
-    assert split.train == read_file_list(SPLITS / "train.txt") and split.test == read_file_list(SPLITS / "test.txt")
+    assert split.test == read_file_list(SPLITS / "test.txt")
+    val = split_pairs(index_pairs(root, names=split.train), 0.9, seed=0).test
+    assert val == read_file_list(SPLITS / "val.txt")
+    assert sorted(split.train) == sorted(read_file_list(SPLITS / "train.txt") + val)
     assert len(split.duplicates) == 15
     digests = {pair_digest(*read_pair(r)) for r in index_pairs(root, names=split.train)}
     assert not any(pair_digest(*read_pair(r)) in digests for r in index_pairs(root, names=split.test))

@@ -35,12 +35,13 @@ def stage1_cfg(pair_root: Path) -> Config:
 
 @pytest.fixture
 def checkpoints(tmp_path: Path) -> dict[str, Path]:
-    """A (random) tiny stage-1 MSFAM checkpoint and a tiny classifier checkpoint."""
+    """A (random) tiny stage-1 MSFAM checkpoint and a tiny classifier checkpoint (recorded accuracy 0.95)."""
     torch.manual_seed(1)
     stage1_cfg = dict(type="msfam_handcrafted", **TINY)
     paths = {"stage1": tmp_path / "ckpt" / "stage1.pth", "classifier": tmp_path / "ckpt" / "classifier.pth"}
     save_fusion_checkpoint(paths["stage1"], FUSION_MODELS.build(stage1_cfg), stage1_cfg)
-    save_fusion_checkpoint(paths["classifier"], NETWORKS.build(TINY_CLASSIFIER), TINY_CLASSIFIER)
+    save_fusion_checkpoint(paths["classifier"], NETWORKS.build(TINY_CLASSIFIER), TINY_CLASSIFIER,
+                           {"metrics": {"balanced_accuracy": 0.95}})
     return paths
 
 

@@ -84,3 +84,26 @@ def test_stage1_of_another_architecture_is_rejected(stage2_cfg, tmp_path):
     stage2_cfg.task.model = dict(type="msfam", widths=(4, 6, 8, 12), stem_channels=4)
     with pytest.raises(ValueError, match="encoder"):
         Trainer(stage2_cfg, tmp_path / "run", progress=False)
+
+
+def test_a_classifier_below_the_gate_is_refused_unless_accepted(stage2_cfg, tmp_path):
+    from fusion.apis import save_fusion_checkpoint
+    from fusion.registry import NETWORKS
+
+    weak = tmp_path / "weak.pth"
+    cfg = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
+    save_fusion_checkpoint(weak, NETWORKS.build(cfg), cfg, {"metrics": {"balanced_accuracy": 0.333}})
+    stage2_cfg.task.classifier_checkpoint = str(weak)
+    with pytest.raises(ValueError, match=r"balanced accuracy 0\.333, below the gate of 0\.90.*min_classifier_accuracy=0"):
+        Trainer(stage2_cfg, tmp_path / "refused", progress=False)
+    stage2_cfg.task.min_classifier_accuracy = 0.0
+    trainer = Trainer(stage2_cfg, tmp_path / "accepted", progress=False)
+    assert trainer.task.sources["classifier"]["path"] == str(weak)
+
+
+def test_ties_keep_the_later_network(stage2_cfg, tmp_path, monkeypatch):
+    stage2_cfg.train_cfg.val_interval = 2
+    trainer = Trainer(stage2_cfg, tmp_path / "run", progress=False)
+    monkeypatch.setattr(trainer.task, "validate", lambda loader: {"score": 1.0})
+    trainer.run()
+    assert trainer.best == {"key": "score", "value": 1.0, "iteration": 4}

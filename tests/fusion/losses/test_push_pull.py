@@ -9,6 +9,7 @@ import torch
 import fusion.losses.push_pull as push_pull_module
 from fusion.losses import (PushPullLoss, ms_ssim_min_side, ms_ssim_per_sample, push_pull_loss, push_pull_weights,
                            ssim_per_sample)
+from fusion.ops.edge_preservation import edge_preservation
 from fusion.registry import LOSSES
 
 SMALL = dict(levels=3, win_size=3)  # 33 x 33 is the smallest side pytorch-msssim takes with a 3-wide window
@@ -35,10 +36,71 @@ def test_weights_sum_to_one_are_detached_and_bounded() -> None:
     assert ((alpha >= low - 1e-12) & (alpha <= high + 1e-12)).all()
 
 
-def test_source_equal_to_the_fused_image_gets_the_larger_weight() -> None:
+def test_negative_feedback_weighs_the_source_kept_less() -> None:
     vis, ir, _ = _triple()
-    assert (push_pull_weights(vis, ir, vis.clone())[:, 0] > 0.6).all()
-    assert (push_pull_weights(vis, ir, ir.clone())[:, 1] > 0.6).all()
+    as_visible, as_infrared = push_pull_weights(vis, ir, vis.clone()), push_pull_weights(vis, ir, ir.clone())
+    assert (as_visible[:, 1] > 0.6).all()       # F = visible: the infrared loss weighs more
+    assert (as_infrared[:, 0] > 0.6).all()      # F = infrared: the visible loss weighs more
+    torch.testing.assert_close(push_pull_weights(vis, ir, vis.clone(), "negative"), as_visible)
+
+
+def test_literal_feedback_weighs_the_source_kept_better() -> None:
+    vis, ir, _ = _triple()
+    assert (push_pull_weights(vis, ir, vis.clone(), "literal")[:, 0] > 0.6).all()
+    assert (push_pull_weights(vis, ir, ir.clone(), "literal")[:, 1] > 0.6).all()
+    with pytest.raises(ValueError, match="feedback"):
+        push_pull_weights(vis, ir, vis, "positive")
+
+
+def test_the_average_keeps_both_sources_and_gets_balanced_weights() -> None:
+    """F = (V + I) / 2 keeps some edges of each: weights less extreme than for a copy of either source."""
+    vis, ir, _ = _triple()
+    average = (vis + ir) / 2
+    for feedback in ("negative", "literal"):
+        alpha = push_pull_weights(vis, ir, average, feedback).max(dim=1).values
+        for copy in (vis, ir):
+            assert (alpha < push_pull_weights(vis, ir, copy.clone(), feedback).max(dim=1).values).all()
+    torch.testing.assert_close(push_pull_weights(vis, ir, average, "negative"),
+                               push_pull_weights(vis, ir, average, "literal").flip(dims=[1]))
+
+
+def _edges_kept(source: torch.Tensor, fused: torch.Tensor) -> float:
+    """Edge-weighted Qabf of one source in the fused image (Algorithm 2, step 2, without the normalisation)."""
+    q, w = edge_preservation(source, fused, orientation="folded")
+    return float((q * w).sum() / w.sum())
+
+
+def _optimise_free_image(weighting: str, steps: int = 200) -> tuple[float, float]:
+    """Start a free image at the visible one, minimise the Push-Pull loss alone; ``(ir edges kept before, after)``.
+
+    The visible image is a texture, the infrared one a smooth background with a warm rectangle.
+    """
+    side = 48
+    yy, xx = torch.meshgrid(torch.arange(side, dtype=torch.float64), torch.arange(side, dtype=torch.float64),
+                            indexing="ij")
+    vis = (0.5 + 0.3 * torch.sin(xx / 2.0) * torch.cos(yy / 3.0))[None, None]
+    ir = torch.full((1, 1, side, side), 0.2, dtype=torch.float64)
+    ir[..., 12:36, 16:28] = 0.9
+    ir = torch.nn.functional.avg_pool2d(ir, 3, 1, 1, count_include_pad=False)
+    fused = vis.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([fused], lr=0.01)
+    before = _edges_kept(ir, fused.detach())
+    for _ in range(steps):
+        loss = push_pull_loss(vis, ir, fused, levels=3, win_size=3, weighting=weighting)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return before, _edges_kept(ir, fused.detach())
+
+
+def test_negative_feedback_moves_a_visible_start_towards_the_infrared_edges() -> None:
+    before, after = _optimise_free_image("negative")
+    assert before < 0.15 and after > before + 0.3
+
+
+def test_literal_feedback_keeps_a_visible_start_on_the_visible_side() -> None:
+    before, after = _optimise_free_image("literal")
+    assert after < before + 0.05
 
 
 def test_flat_images_give_equal_weights() -> None:
@@ -53,7 +115,10 @@ def test_value_is_weighted_ms_ssim_losses() -> None:
     expected = (alpha[:, 0] * (1 - ms_ssim_per_sample(vis, fused, **SMALL))
                 + alpha[:, 1] * (1 - ms_ssim_per_sample(ir, fused, **SMALL)))
     torch.testing.assert_close(push_pull_loss(vis, ir, fused, reduction="none", **SMALL), expected)
-    assert push_pull_loss(vis, ir, vis, **SMALL) < push_pull_loss(vis, ir, fused, **SMALL)
+    # Negative feedback rates copying one source worse than mixing both; the literal weights reward the copy.
+    assert push_pull_loss(vis, ir, vis, **SMALL) > push_pull_loss(vis, ir, fused, **SMALL)
+    assert push_pull_loss(vis, ir, vis, weighting="literal", **SMALL) < \
+        push_pull_loss(vis, ir, fused, weighting="literal", **SMALL)
 
 
 def test_module_equals_function_and_builds_from_registry() -> None:

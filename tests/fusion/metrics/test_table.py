@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from fusion.metrics import (METRICS, Metric, average_gradient, cc, entropy, evaluate_pair, mi, ms_ssim, qabf, scd,
-                            spatial_frequency, ssim, standard_deviation, vif)
+from fusion.metrics import (METRICS, Metric, average_gradient, cc, entropy, evaluate_pair, infrared_target_contrast,
+                            mi, ms_ssim, qabf, scd, spatial_frequency, ssim, standard_deviation, vif)
 
 pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")  # 64x72 images: fewer MS-SSIM scales
 
@@ -14,6 +14,7 @@ FUNCTIONS = {
     "MI": mi, "MI_nats": lambda a, b, f: mi(a, b, f, base=math.e), "SCD": scd, "CC": cc,
     "VIF": vif, "VIF_mean": lambda a, b, f: vif(a, b, f, "mean"), "Qabf": qabf,
     "SSIM": ssim, "SSIM_sum": lambda a, b, f: ssim(a, b, f, "sum"), "MS_SSIM": ms_ssim,
+    "ITC": lambda a, b, f: infrared_target_contrast(a, f),
 }
 
 

@@ -27,3 +27,41 @@ def test_structure_four_convs_one_linear():
 def test_too_small_input_raises_with_its_size():
     with pytest.raises(ValueError, match=f"12x40.*{MIN_INPUT_SIZE}"):
         SemanticConstraintClassifier()(torch.rand(1, 1, 12, 40))
+
+
+def _synthetic_batch(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """n samples of each kind at 32x32: textured bright 'visible', dark smooth 'infrared' with a warm blob,
+    and their average as 'fused'; labels (is visible, is infrared)."""
+    texture = 0.55 + 0.25 * torch.rand(n, 1, 32, 32, generator=generator)
+    smooth = torch.nn.functional.avg_pool2d(0.2 * torch.rand(n, 1, 32, 32, generator=generator), 7, 1, 3)
+    rows = torch.randint(4, 20, (n,), generator=generator)
+    for i, row in enumerate(rows.tolist()):
+        smooth[i, :, row:row + 10, row:row + 6] += 0.6
+    images = torch.cat([texture, smooth, (texture + smooth) / 2])
+    labels = torch.tensor([[1.0, 0.0]] * n + [[0.0, 1.0]] * n + [[1.0, 1.0]] * n)
+    return images, labels
+
+
+def test_learns_a_learnable_visible_infrared_fused_task():
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(0)
+    model = SemanticConstraintClassifier(widths=(8, 8, 16, 16))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(40):
+        images, labels = _synthetic_batch(8, generator)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(images), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()  # frozen as in stage 2: batch statistics no longer used
+    images, labels = _synthetic_batch(20, generator)
+    with torch.no_grad():
+        correct = ((model(images) > 0) == labels.bool()).all(dim=1).float().mean()
+    assert correct >= 0.9
+
+
+def test_eval_mode_scores_each_image_on_its_own():
+    model = SemanticConstraintClassifier(widths=(4, 4, 8, 8)).eval()
+    x = torch.rand(4, 1, 40, 48)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x)[:1], model(x[:1]))

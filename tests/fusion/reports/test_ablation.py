@@ -1,59 +1,62 @@
-"""The ablation table: recorded final validations are reused, runs without one are evaluated, gaps are shown."""
+"""The ablation table: every run's network fused and scored like the quality report, gaps shown."""
 from __future__ import annotations
-
-import json
 
 import pytest
 import torch
 
-from fusion.apis import read_fusion_checkpoint, save_fusion_checkpoint
+from fusion.apis import save_fusion_checkpoint
 from fusion.engine.evaluation import PAPER_METRICS
 from fusion.registry import FUSION_MODELS
-from fusion.reports import ABLATION_ROWS, ablation_table
+from fusion.reports import ABLATION_ROWS, ablation_table, evaluation_sets
 from fusion.reports.ablation import AblationRow
 from fusion.reports.markdown import ablation_markdown
+from fusion.reports.quality import score_set
 
 from .conftest import TINY
 
-RECORDED = {m: float(i + 1) for i, m in enumerate(PAPER_METRICS)}
 
-
-def _run(runs, name, model_type, metrics=None, validated_at=None, iteration=5):
+def _run(runs, name, model_type, files=("final.pth",), seed=0):
     cfg = dict(type=model_type, **TINY)
-    torch.manual_seed(0)
-    meta = {"iteration": iteration, "max_iters": iteration, "elapsed_s": 60.0, "metrics": metrics,
-            "schedule": {"amp": {"enabled": False}}}
-    save_fusion_checkpoint(runs / name / "final.pth", FUSION_MODELS.build(cfg), cfg, meta=meta)
-    records = [{"event": "start", "iter": 0}]
-    if validated_at is not None:
-        records.append({"event": "val", "iter": validated_at, **(metrics or {})})
-    (runs / name / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    for file in files:
+        torch.manual_seed(seed + len(file))  # best.pth and final.pth differ
+        meta = {"iteration": 5, "max_iters": 5, "elapsed_s": 60.0}
+        save_fusion_checkpoint(runs / name / file, FUSION_MODELS.build(cfg), cfg, meta=meta)
 
 
 @pytest.fixture
 def runs(tmp_path):
     runs = tmp_path / "runs"
-    _run(runs, "stage1_msfam", "msfam_handcrafted")  # never validates
-    _run(runs, "ablation_full", "msfam", RECORDED, validated_at=5)
-    _run(runs, "ablation_neither", "msfam", RECORDED, validated_at=3)  # stale: validated before its end
+    _run(runs, "stage1_msfam", "msfam_handcrafted")
+    _run(runs, "ablation_full", "msfam", files=("best.pth", "final.pth"))
+    _run(runs, "ablation_conv5", "msfam_conv5")
     return runs
 
 
-def test_rows_reuse_final_validations_and_evaluate_the_rest(runs, report_data):
-    rows = {r["row"].run: r for r in ablation_table(runs, report_data["fusion_root"], report_data["test_list"])}
+@pytest.fixture
+def heldout(report_data):
+    return evaluation_sets(report_data["fusion_root"], report_data["test_list"])[0]
+
+
+def test_rows_are_scored_from_their_fused_images(runs, heldout, tmp_path):
+    work = tmp_path / "work"
+    rows = {r["row"].run: r for r in ablation_table(runs, heldout, work)}
     assert [r.run for r in ABLATION_ROWS] == list(rows)
-    assert rows["ablation_full"]["values"] == RECORDED and rows["ablation_full"]["source"].startswith("validation")
-    for run in ("stage1_msfam", "ablation_neither"):
-        assert rows[run]["source"] == "evaluated by the report"
-        assert rows[run]["values"] != RECORDED and set(rows[run]["values"]) == set(PAPER_METRICS)
-    assert rows["ablation_conv5"]["values"] is None
-    assert all(r["score"] > 0 for r in rows.values() if r["values"] is not None)
+    assert rows["ablation_full"]["checkpoint"] == "best.pth" and rows["ablation_conv5"]["checkpoint"] == "final.pth"
+    assert rows["ablation_neither"]["values"] is None
+    for run in ("stage1_msfam", "ablation_full", "ablation_conv5"):
+        assert set(rows[run]["values"]) == {*PAPER_METRICS, "ITC"} and rows[run]["score"] > 0
+    # the same fused files scored directly give the same numbers, and the reference is the pixel average
+    folders = {p.name.split("-")[0]: p for p in (work / "fused").iterdir()}
+    assert set(folders) == {"average", "stage1_msfam", "ablation_full", "ablation_conv5"}
+    means = score_set(heldout, folders, PAPER_METRICS, workers=1).means()
+    assert rows["ablation_conv5"]["values"]["VIF"] == pytest.approx(means["ablation_conv5"]["VIF"])
+    ratios = [means["ablation_full"][m] / means["average"][m] for m in PAPER_METRICS]
+    assert rows["ablation_full"]["score"] == pytest.approx(sum(ratios) / len(ratios))
 
 
-def test_markdown_marks_missing_runs(runs, report_data):
-    rows = ablation_table(runs, report_data["fusion_root"], report_data["test_list"],
-                          rows=[ABLATION_ROWS[-1], AblationRow("2", "w/o attention", "conv", "ablation_conv5")])
-    text = ablation_markdown(rows, "python tools/fusion_report.py ablations --runs runs", "runs")
-    assert "(no run in runs/ablation_conv5)" in text
-    assert "`ablation_full` (5 it, 1.0 min)" in text and "**6.0000**" in text
-    assert read_fusion_checkpoint(runs / "ablation_full" / "final.pth")["meta"]["iteration"] == 5
+def test_markdown_marks_missing_runs(runs, heldout, tmp_path):
+    rows = ablation_table(runs, heldout, tmp_path / "work",
+                          rows=[ABLATION_ROWS[6], AblationRow("2", "w/o attention", "conv", "ablation_neither")])
+    text = ablation_markdown(rows, "python tools/fusion_report.py ablations --runs runs", "runs", "heldout")
+    assert "(no run in runs/ablation_neither)" in text
+    assert "`ablation_full/best.pth` (5 of 5 it, 1.0 min)" in text and "| ITC | score |" in text
