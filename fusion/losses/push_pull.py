@@ -1,6 +1,10 @@
 """Push-Pull loss of MSFAM (Sec. 3.6, Algorithms 1-2): MS-SSIM losses weighted by edge preservation.
 
 MSFAM, "A Multi-Stage Visible and Infrared Image Fusion Network Based on Attention Mechanism", Sensors 2022.
+The weights are a feedback on how well the fused image keeps each source's edges. By default the feedback is
+negative (the source kept less weighs more), which is what Sec. 3.6 describes; Algorithm 2 as printed gives
+the opposite, self-reinforcing weights, kept as ``weighting="literal"`` for the ablation
+(:func:`push_pull_weights` has the measurements).
 Edge preservation maps: C. S. Xydeas and V. Petrovic, Electronics Letters 36(4), 2000, through
 :func:`fusion.ops.edge_preservation.edge_preservation` with the paper's folded orientation term.
 """

@@ -83,9 +83,10 @@ def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, comman
                stage1_meta: Mapping[str, Any] | None = None, classifier_meta: Mapping[str, Any] | None = None,
                classifier_heldout: Mapping[str, float] | None = None) -> str:
     """One card: what the file is, its data, the command, the schedule, time, metrics and sha256."""
+    network = read_fusion_checkpoint(path)["model"]
     lines = [f"## `{path.name}`: {name}", "",
              f"- sha256 `{file_sha256(path)}`, {path.stat().st_size / 2**20:.1f} MiB; loads with "
-             f"`load_fuser('{path.stem}')` (no checkpoint argument).",
+             f"`load_fuser('{path.stem}')` (no checkpoint argument); network `{dict(network)}`.",
              f"- Data: {data}", f"- Reproduce: `{command}`", ""]
     if stage1_meta is not None:
         lines += ["Stage 1 (encoder and decoder):", "", *_schedule_lines(stage1_meta), ""]
@@ -94,10 +95,16 @@ def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, comman
     if stage1_meta is not None:
         lines += ["Stage 2 (fusion):", ""]
     lines += _schedule_lines(meta)
+    task = (meta.get("config") or {}).get("task") or {}
+    if task.get("type") == "FusionTask":
+        loss = task.get("loss") or {}
+        lines.append(f"- Loss {dict(loss)}; learning-rate multipliers {task.get('lr_mult')}; warm start "
+                     f"{task.get('warm_start')}; classifier accepted from balanced accuracy "
+                     f"{task.get('min_classifier_accuracy', 0.9)} on.")
     metrics = meta.get("metrics") or {}
     if metrics:
         best = meta.get("best") or {}
-        shown = [m for m in (*PAPER_METRICS, "score") if m in metrics]
+        shown = [m for m in (*PAPER_METRICS, "ITC", "score") if m in metrics]
         lines += ["", f"Validation (the pairs of `splits/val.txt`; selected as `best.pth` by `{best.get('key')}` at "
                       f"iteration {best.get('iteration')}):", "",
                   "| " + " | ".join(shown) + " |", "|" + "---:|" * len(shown),
