@@ -10,8 +10,8 @@
 #   cpu: the schedule of the shipped weights, sized for a 2-core CPU (configs/fusion/README.md has the table):
 #   stage 1 1,000 iterations of 128x128 crops (Adam 1e-3, cosine decay to 1 %); classifier 1,500 iterations
 #   of 320x256 crops (Adam 1e-3, cosine); stage 2 the paper's optimiser (Adam 1e-4, decoder at half, encoder
-#   frozen) on 320x256 crops for STAGE2_ITERS iterations (default 200), validated at the start and every
-#   100; every ablation 60 iterations of 176x176 crops, same optimiser, no validation (the ablation table
+#   frozen) on 320x256 crops for STAGE2_ITERS iterations (default 150), validated at the start and every
+#   50; every ablation 60 iterations of 176x176 crops, same optimiser, no validation (the ablation table
 #   scores each run's final network on the test split); time budgets are safety caps.
 # The ablations' shared schedule (Tables 1-3) includes ablation_full, the full stage 2 (stage2_msfam.py) run
 # under it, so every row of the table had the same training.
@@ -26,7 +26,7 @@ SCHEDULE=${SCHEDULE:-gpu}
 OUT=${OUT:-work_dirs}
 PHASES=${PHASES:-"stage1_msfam classifier stage2_msfam stage1_nestfuse ablation_full ablation_neither
 ablation_no_pushpull ablation_no_constraint ablation_conv5 ablation_no_stage1 ablation_literal_pushpull
-ablation_no_warm_start ablation_feature_fit ablation_l1_max"}
+ablation_no_warm_start ablation_feature_fit ablation_unbounded_constraint ablation_l1_max"}
 COMMON=(--amp --no-progress)
 if [[ -n "${DATA:-}" ]]; then COMMON+=(--data-root "$DATA"); fi
 if [[ -n "${DEVICE:-}" ]]; then COMMON+=(--device "$DEVICE"); fi
@@ -43,7 +43,7 @@ case $SCHEDULE in
         CLASSIFIER_OPTS=(train_cfg.by_epoch=False train_cfg.max_iters=1500 train_cfg.val_interval=250
                          optimizer.lr=1e-3 "$COSINE" train_cfg.checkpoint_interval=50 train_dataloader.num_workers=1
                          val_dataloader.num_workers=0)
-        STAGE2_OPTS=(train_cfg.by_epoch=False "train_cfg.max_iters=${STAGE2_ITERS:-200}" train_cfg.val_interval=100
+        STAGE2_OPTS=(train_cfg.by_epoch=False "train_cfg.max_iters=${STAGE2_ITERS:-150}" train_cfg.val_interval=50
                      train_cfg.checkpoint_interval=20 train_dataloader.num_workers=1 val_dataloader.num_workers=0)
         ABLATION_OPTS=(train_cfg.by_epoch=False train_cfg.max_iters=60 train_cfg.checkpoint_interval=20
                        train_dataloader.num_workers=1 "train_dataloader.dataset.crop_size=(176,176)" val_dataloader=None)

@@ -7,7 +7,9 @@
 # image keeps less weighs more; the literal Algorithm 2 is weighting='literal'); residual fusion blocks (the
 # paper's attention block as a zero-initialised correction of NestFuse's hand-designed fusion), so that
 # iteration 0 fuses exactly like the stage-1 network with hand-designed fusion ("Rec"); a classifier of at
-# least 0.90 balanced accuracy. The paper's plain blocks: model.residual=False, with the feature-level warm
+# least 0.90 balanced accuracy; the Semantic Constraint satisfied once the classifier sees each source with
+# p >= 0.5 (unbounded, a network trained through the frozen classifier learns to fool it: see
+# fusion/losses/semantic_constraint.py; the paper's form is ablation_unbounded_constraint.py). The paper's plain blocks: model.residual=False, with the feature-level warm
 # start task.warm_start=dict(iters=150, lr=3e-3) (ablation_feature_fit.py).
 # At iteration 0 and every epoch the validation pairs (splits/val.txt, carved from the training side) are
 # fused at full size in float32 and scored; best.pth keeps the best "score" (mean of EN, MS_SSIM, MI, SCD, CC, VIF, each divided by
@@ -26,7 +28,7 @@ task = dict(
     stage1_checkpoint='work_dirs/stage1_msfam/final.pth',
     classifier_checkpoint='work_dirs/classifier/best.pth',
     loss=dict(type='FusionTotalLoss', alpha2=0.84, beta=2.0, l1_mode='mean',
-              push_pull_cfg=dict(weighting='negative')),
+              push_pull_cfg=dict(weighting='negative'), constraint_cfg=dict(satisfied_at=0.5)),
     lr_mult=dict(encoder=0.0, fusions=1.0, decoder=0.5),
     warm_start=None,
     reference='average',

@@ -67,6 +67,8 @@ class FusionTotalLoss(nn.Module):
         l1_mode: ``"mean"`` or ``"max"``, see :func:`fusion_l1_loss`.
         classifier: the Semantic Constraint classifier (``(B, 2)`` logits), required when ``alpha2 > 0``;
             it is frozen by :class:`SemanticConstraintLoss`.
+        constraint_cfg: keyword arguments of :class:`SemanticConstraintLoss` (``satisfied_at``); the
+            default is the paper's unbounded loss.
         push_pull_cfg: keyword arguments of :class:`PushPullLoss` (``levels``, ``win_size``, ``win_sigma``,
             ``edge_eps``, ``weighting``); the defaults suit 320x256 crops.
         loss_weight: factor on the total.
@@ -79,6 +81,7 @@ class FusionTotalLoss(nn.Module):
 
     def __init__(self, alpha2: float = 0.84, beta: float = 2.0, l1_mode: str = "mean",
                  classifier: nn.Module | None = None, push_pull_cfg: dict | None = None,
+                 constraint_cfg: dict | None = None,
                  loss_weight: float = 1.0, reduction: str = "mean") -> None:
         super().__init__()
         if l1_mode not in L1_MODES:
@@ -92,7 +95,8 @@ class FusionTotalLoss(nn.Module):
         self.l1_mode = l1_mode
         self.loss_weight = loss_weight
         self.reduction = check_reduction(reduction)
-        self.constraint = SemanticConstraintLoss(classifier, reduction="none") if alpha2 > 0 else None
+        self.constraint = (SemanticConstraintLoss(classifier, reduction="none", **(constraint_cfg or {}))
+                           if alpha2 > 0 else None)
         self.push_pull = PushPullLoss(**(push_pull_cfg or {}), reduction="none") if beta > 0 else None
 
     def forward(self, vis: torch.Tensor, ir: torch.Tensor, fused: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -21,7 +21,7 @@ TINY = dict(widths=(4, 6, 8, 10), stem_channels=4)
 TINY_CLASSIFIER = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
 STAGE2_CONFIGS = ["stage2_msfam", "ablation_conv5", "ablation_neither", "ablation_no_constraint",
                   "ablation_no_pushpull", "ablation_no_stage1", "ablation_literal_pushpull", "ablation_no_warm_start",
-                  "ablation_feature_fit", "ablation_l1_max"]
+                  "ablation_feature_fit", "ablation_unbounded_constraint", "ablation_l1_max"]
 
 pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")
 
@@ -66,6 +66,8 @@ def test_configs_hold_the_paper_settings():
     fit = Config.fromfile(CONFIGS / "ablation_feature_fit.py").task
     assert fit.warm_start.iters > 0 and not fit.model.residual
     assert Config.fromfile(CONFIGS / "ablation_l1_max.py").task.loss.l1_mode == "max"
+    assert Config.fromfile(CONFIGS / "stage2_msfam.py").task.loss.constraint_cfg.satisfied_at == 0.5
+    assert Config.fromfile(CONFIGS / "ablation_unbounded_constraint.py").task.loss.constraint_cfg is None
 
 
 def _write_pairs(root: Path, stems: list[str], shape=(48, 56)) -> None:

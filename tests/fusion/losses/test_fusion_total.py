@@ -65,6 +65,15 @@ def test_all_terms_and_reductions() -> None:
     torch.testing.assert_close(out["loss"], 0.5 * (out["l1"] + 0.84 * out["constraint"] + 2.0 * out["push_pull"]))
 
 
+def test_constraint_cfg_reaches_the_constraint() -> None:
+    vis, ir, fused = _triple()
+    classifier = _classifier()
+    loss = FusionTotalLoss(classifier=classifier, push_pull_cfg=SMALL, constraint_cfg=dict(satisfied_at=0.3),
+                           reduction="none")
+    expected = semantic_constraint_loss(classifier(fused), reduction="none", satisfied_at=0.3)
+    torch.testing.assert_close(loss(vis, ir, fused)["constraint"], expected)
+
+
 def test_beta_zero_skips_push_pull_and_takes_tiny_images() -> None:
     vis, ir, fused = _triple(size=8)
     out = FusionTotalLoss(alpha2=0.0, beta=0.0)(vis, ir, fused)

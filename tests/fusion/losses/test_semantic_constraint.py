@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from fusion.losses import SemanticConstraintLoss, semantic_constraint_loss
@@ -76,3 +77,22 @@ def test_gradcheck_wrt_fused() -> None:
     loss = SemanticConstraintLoss(_classifier().double(), loss_weight=0.5)
     fused = torch.rand(2, 1, 6, 6, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(loss, (fused,))
+
+
+def test_satisfied_at_zeroes_recognised_outputs_only():
+    p0 = 0.6
+    logits = torch.tensor([[3.0, 3.0], [-1.0, 3.0], [-2.0, -2.0]], requires_grad=True)
+    bounded = semantic_constraint_loss(logits, reduction="none", satisfied_at=p0)
+    expected = (torch.log(torch.tensor(p0)) - F.logsigmoid(logits.detach())).clamp(min=0).sum(dim=1)
+    torch.testing.assert_close(bounded, expected)
+    assert bounded[0] == 0  # both outputs above p0: satisfied
+    bounded.sum().backward()
+    assert torch.all(logits.grad[0] == 0) and logits.grad[1, 1] == 0  # no push past p0
+    assert logits.grad[1, 0] < 0 and torch.all(logits.grad[2] < 0)  # missed sources still pulled up
+
+
+def test_satisfied_at_outside_unit_interval_is_refused():
+    with pytest.raises(ValueError, match="satisfied_at"):
+        semantic_constraint_loss(torch.zeros(1, 2), satisfied_at=1.0)
+    with pytest.raises(ValueError, match="satisfied_at"):
+        SemanticConstraintLoss(_classifier(), satisfied_at=0.0)
