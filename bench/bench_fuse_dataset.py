@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -48,6 +49,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dtype", default="float32", help="float32, bfloat16 or float16")
     parser.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="NAME=PATH",
                         help="weights of a network method (default: shipped weights, else random ones)")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     return parser.parse_args(argv)
 
 
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.device}, batch {args.batch_size}, workers {args.workers}, dtype {args.dtype}")
     rows = ["| method | weights | pairs | end-to-end pairs/s | model only pairs/s | ratio | decode ms/pair "
             "| encode ms/pair |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "kaist"
         pairs = repeated_kaist(Path(args.root), args.split, args.repeat, root)
@@ -142,8 +145,17 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(f"| {method} | {weights} | {run['fused']} | {run['pairs_per_s']:.2f} | {model_rate:.2f} | "
                         f"{run['pairs_per_s'] / model_rate:.2f} | {decode_ms:.1f} | {encode_ms:.1f} |")
             print(rows[-1], flush=True)
+            results.append({"method": method, "weights": weights, "pairs": run["fused"],
+                            "end_to_end_pairs_per_s": run["pairs_per_s"], "model_only_pairs_per_s": model_rate,
+                            "ratio": run["pairs_per_s"] / model_rate, "decode_ms_per_pair": decode_ms,
+                            "encode_ms_per_pair": encode_ms})
     print(f"\n{pairs} pairs ({args.split} x {args.repeat}) at the split's image size\n")
     print("\n".join(rows))
+    if args.json:
+        args.json.write_text(json.dumps({"torch": torch.__version__, "cpus": os.cpu_count(), "device": args.device,
+                                         "dtype": args.dtype, "batch_size": args.batch_size, "workers": args.workers,
+                                         "split": args.split, "repeat": args.repeat, "pairs": pairs,
+                                         "rows": results}, indent=2))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--compile", action="store_true",
                         help="run the model through torch.compile (the warm-up call's time includes compiling)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--ceiling-size", type=int, metavar="N",
+                        help="side of the ceiling's square matrix product (default: 4096 on the CPU, 8192 on a GPU; "
+                             "smaller for quick trials)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one configuration, run in a subprocess
     return parser.parse_args(argv)
 
@@ -73,20 +76,21 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def matmul_ceiling(device: torch.device, tries: int = 5) -> dict:
-    """Best rate of a dense matrix product: 4096^3 fp32 on the CPU, 8192^3 bf16 on a GPU.
+def matmul_ceiling(device: torch.device, tries: int = 5, size: int | None = None) -> dict:
+    """Best rate of a dense matrix product: 4096^3 fp32 on the CPU, 8192^3 bf16 on a GPU (``size``: another side).
 
     On the CPU the same product is timed twice, as ``torch.matmul`` (MKL) and as a 1x1 convolution of a
     ``(1, 4096, 64, 64)`` map (oneDNN, the library the networks' convolutions run on); the faster one is the
     ceiling (on an AMD CPU MKL takes a slower path than oneDNN).
     """
-    size, dtype = (4096, torch.float32) if device.type == "cpu" else (8192, torch.bfloat16)
+    default, dtype = (4096, torch.float32) if device.type == "cpu" else (8192, torch.bfloat16)
+    size = size or default
     generator = torch.Generator(device=device).manual_seed(0)
     a = torch.randn(size, size, device=device, dtype=dtype, generator=generator)
     b = torch.randn(size, size, device=device, dtype=dtype, generator=generator)
     products = {"matmul": lambda: a @ b}
-    if device.type == "cpu":
-        side = int(size**0.5)
+    side = int(round(size**0.5))
+    if device.type == "cpu" and side * side == size:  # the 1x1-convolution form needs a square map
         image, weight = a.reshape(1, size, side, side), b.reshape(size, size, 1, 1)
         products["1x1 conv"] = lambda: torch.nn.functional.conv2d(image, weight)
     rates = {}
@@ -219,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
                else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
     print(f"torch {torch.__version__}, {machine}, {os.cpu_count()} CPUs, device {device}, dtype {args.dtype}, "
           f"channels-last {args.channels_last}, compile {args.compile}", flush=True)
-    ceiling = matmul_ceiling(device)
+    ceiling = matmul_ceiling(device, size=args.ceiling_size)
     print(f"ceiling: {ceiling['op']} {ceiling['gflops']:.1f} GFLOP/s "
           f"({', '.join(f'{k} {v:.1f}' for k, v in ceiling['all'].items())})\n", flush=True)
     rows = []
@@ -231,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
                           "repeat": args.repeat, "budget": args.budget}
                 rows.append(run_isolated(config))
                 print(table(rows[-1:], ceiling)[-1], flush=True)
-    ceiling_after = matmul_ceiling(device)
+    ceiling_after = matmul_ceiling(device, size=args.ceiling_size)
     ratios = msfam_nestfuse_ratios(rows)
     print(f"\nceiling: {ceiling['op']} {ceiling['gflops']:.1f} GFLOP/s (again at the end: "
           f"{ceiling_after['gflops']:.1f}); peak MiB: {'CUDA max allocated' if device.type == 'cuda' else 'RSS'} "

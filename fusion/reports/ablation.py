@@ -53,8 +53,8 @@ ABLATION_ROWS = (
                 "of the encoder's features", "ablation_feature_fit"),
     AblationRow("fix 6", "unbounded constraint", "both, the Semantic Constraint without its bound (confidence "
                 "beyond p = 0.5 still rewarded), as the paper writes it", "ablation_unbounded_constraint"),
-    AblationRow("L1", "L1 max", "both, L1 towards max(V, I) instead of the mean of |F - V| and |F - I|",
-                "ablation_l1_max"),
+    AblationRow("L1", "L1 max", "both, L1 towards max(V, I) instead of the mean of the absolute differences "
+                "to V and I", "ablation_l1_max"),
 )
 
 
