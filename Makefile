@@ -11,6 +11,7 @@ demo: install
 	$(PY) tools/demo.py
 
 test: install-dev
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 install:

@@ -35,6 +35,7 @@ setup(
         "opencv-python",
         "pycocotools",
         "scipy",
+        "tabulate",
         "tqdm",
         "matplotlib",
         "pytorch-msssim>=1.0",
@@ -45,6 +46,6 @@ setup(
         "setuptools<81",
     ],
     extras_require={
-        "dev": ["pytest>=7", "scikit-image>=0.21"],
+        "dev": ["pytest>=7", "scikit-image>=0.21", "ruff>=0.6"],
     },
 )

@@ -27,11 +27,12 @@ import torch
 from fusion.apis import Fuser, build_fusion_model, default_checkpoint
 from fusion.apis.inference import to_uint8
 from fusion.datasets.folders import index_folder
-from fusion.datasets.io import read_luminance
-from fusion.fused_dataset import select_split
+from fusion.jobs.fuse_dataset import KaistAdapter, select_split
 from fusion.metrics.table import METRICS, evaluate_pair
 from fusion.registry import FUSION_MODELS
 from fusion.utils.cli import name_value
+from fusion.utils.device import resolve_device
+from fusion.utils.images import read_luminance
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -59,7 +60,7 @@ def folder_pairs(folder: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 def kaist_pairs(root: Path, split: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(frame id, visible luminance, infrared) ``float32`` [0, 1] pairs of a KAIST list's usable frames."""
-    frames = select_split(root, split, log=lambda _: None).usable
+    frames = select_split(KaistAdapter(root), split, log=lambda _: None).usable
     return [(f.frame_id, read_luminance(f.frame.visible_path), read_luminance(f.frame.lwir_path)) for f in frames]
 
 
@@ -93,8 +94,7 @@ def compare(fuser: Fuser, dtype: torch.dtype, pairs: list, metrics: list[str]) -
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
-                          else "cpu" if args.device == "auto" else args.device)
+    device = resolve_device(args.device)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     sets = {args.folder_set: folder_pairs(args.data / "fusion" / args.folder_set),
             f"kaist {args.kaist_split}": kaist_pairs(args.data / "kaist", args.kaist_split)}

@@ -4,7 +4,7 @@ The frames of a KAIST split (default: the real test-mini-9 pairs) are repeated `
 symbolic links in a temporary KAIST tree, so a run lasts long enough to measure. For each method, in one
 process and on the same frames:
 
-- ``end-to-end``: :func:`fusion.fused_dataset.fuse_kaist` into a temporary folder (decoding workers, batched
+- ``end-to-end``: :func:`fusion.jobs.fuse_dataset.fuse_dataset` into a temporary folder (decoding workers, batched
   fusion, writer threads; starting the workers is included);
 - ``model only``: ``Fuser.fuse_tensors`` on the same pairs, decoded beforehand, in the same batches
   (one warm-up batch first);
@@ -30,11 +30,12 @@ from pathlib import Path
 import torch
 
 from fusion.apis import default_checkpoint, load_fuser, save_fusion_checkpoint
+from fusion.datasets.synthetic_kaist import repeat_kaist_frames
+from fusion.jobs.fuse_dataset import KaistAdapter, PixelOptions, RunOptions, fuse_dataset, select_split
+from fusion.jobs.fuse_dataset.pipeline import plan_batches
+from fusion.jobs.fuse_dataset.pixels import PairDecoder, collate_pairs, encode_fused
 from fusion.registry import FUSION_MODELS
 from fusion.utils.cli import name_value
-from fusion.fused_dataset import PixelOptions, RunOptions, fuse_kaist, select_split
-from fusion.fused_dataset.pipeline import plan_batches
-from fusion.fused_dataset.pixels import PairDecoder, collate_pairs, encode_fused
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -53,29 +54,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def repeated_kaist(root: Path, split: str, repeat: int, target: Path) -> int:
-    """A KAIST tree of symbolic links: each usable frame of ``split`` ``repeat`` times, as list ``bench``."""
-    selection = select_split(root, split, log=lambda _: None)
-    frame_ids = []
-    for frame in selection.usable:
-        source = frame.frame
-        for copy in range(repeat):
-            video = f"V{100 + copy:03d}"
-            for band, path in (("visible", source.visible_path), ("lwir", source.lwir_path)):
-                link = target / "images" / source.set_id / video / band / path.name
-                link.parent.mkdir(parents=True, exist_ok=True)
-                link.symlink_to(path.resolve())
-            xml = root / "annotations-xml-new" / source.set_id / source.video / f"{source.image}.xml"
-            if xml.is_file():
-                link = target / "annotations-xml-new" / source.set_id / video / xml.name
-                link.parent.mkdir(parents=True, exist_ok=True)
-                link.symlink_to(xml.resolve())
-            frame_ids.append(f"{source.set_id}/{video}/{source.image}")
-    (target / "imageSets").mkdir(parents=True, exist_ok=True)
-    (target / "imageSets" / "bench.txt").write_text("".join(f"{f}\n" for f in sorted(frame_ids)))
-    return len(frame_ids)
-
-
 def timing_checkpoint(method: str, given: dict[str, str], folder: Path) -> tuple[str | None, str]:
     """(checkpoint, weights label): the given or shipped weights, or random ones written to ``folder``."""
     if method in given:
@@ -91,7 +69,7 @@ def timing_checkpoint(method: str, given: dict[str, str], folder: Path) -> tuple
 def model_only(method: str, checkpoint: str | None, root: Path,
                args: argparse.Namespace) -> tuple[float, float, float]:
     """(model pairs/s, decode ms/pair, encode ms/pair) on the frames of ``root``'s ``bench`` list."""
-    selection = select_split(root, "bench", log=lambda _: None)
+    selection = select_split(KaistAdapter(root), "bench", log=lambda _: None)
     decoder = PairDecoder(selection.usable, colour=True)
     start = time.perf_counter()
     items = [decoder[i] for i in range(len(decoder))]
@@ -132,10 +110,10 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "kaist"
-        pairs = repeated_kaist(Path(args.root), args.split, args.repeat, root)
+        pairs = repeat_kaist_frames(Path(args.root), args.split, args.repeat, root)
         for method in methods:
             checkpoint, weights = timing_checkpoint(method, dict(args.checkpoint), Path(tmp))
-            (run,) = fuse_kaist(root, Path(tmp) / "out", [method], split="bench",
+            (run,) = fuse_dataset(KaistAdapter(root), Path(tmp) / "out", [method], split="bench",
                                 checkpoints={method: checkpoint} if checkpoint else None,
                                 pixels=PixelOptions(dtype=args.dtype),
                                 options=RunOptions(device=args.device, batch_size=args.batch_size,

@@ -2,7 +2,7 @@
 
 The frames of a KAIST split (default: the real test-mini-9 pairs, 640x512) are repeated through symbolic
 links (as in ``bench_fuse_dataset.py``) to make runs of ``N`` and ``4 N`` pairs (``--repeats``). Each run is
-:func:`fusion.fused_dataset.fuse_kaist` in a fresh Python process, which reports two peaks: its own
+:func:`fusion.jobs.fuse_dataset.fuse_dataset` in a fresh Python process, which reports two peaks: its own
 (``VmHWM``: model, batches, writer queue; not ``getrusage``, whose ``ru_maxrss`` survives ``exec`` and would
 count the parent's size) and its largest child's (a decoding worker, ``getrusage(RUSAGE_CHILDREN)``: a
 forked worker's count starts from its parent's size at ``fork``), and its resident size before the run
@@ -52,12 +52,12 @@ def status_mib(field: str) -> float:
 
 
 def run_one(config: dict) -> dict:
-    """One ``fuse_kaist`` run in this process: its own peak (``VmHWM``) and its largest child's (``getrusage``)."""
-    from fusion.fused_dataset import RunOptions, fuse_kaist
+    """One ``fuse_dataset`` run in this process: its own peak (``VmHWM``) and its largest child's (``getrusage``)."""
+    from fusion.jobs.fuse_dataset import KaistAdapter, RunOptions, fuse_dataset
 
     before = status_mib("VmRSS")
     start = time.perf_counter()
-    (run,) = fuse_kaist(config["root"], config["out"], [config["method"]], split="bench",
+    (run,) = fuse_dataset(KaistAdapter(config["root"]), config["out"], [config["method"]], split="bench",
                         options=RunOptions(device=config["device"], batch_size=config["batch_size"],
                                            workers=config["workers"], progress=False), log=lambda _: None)
     seconds = time.perf_counter() - start

@@ -40,10 +40,10 @@ from pathlib import Path
 import torch
 
 from fusion.apis import Fuser
-from fusion.engine import resolve_device
 from fusion.models.complexity import count_macs, count_parameters
 from fusion.registry import FUSION_MODELS
 from fusion.utils.cli import image_size
+from fusion.utils.device import resolve_device
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 METHODS = "msfam,nestfuse,average,tif,laplacian"

@@ -20,10 +20,11 @@ from torch.utils.data import DataLoader
 
 from fusion.apis.checkpoint import build_from_checkpoint
 from fusion.datasets.paired import PairedFolderDataset
-from fusion.engine.evaluation import PAPER_METRICS, VALIDATION_METRICS, fusion_metrics, relative_score
+from fusion.engine.evaluation import VALIDATION_METRICS, fusion_metrics, relative_score
 from fusion.engine.sampler import EpochBatchSampler
 from fusion.engine.tasks.warm_start import fit_fusion_blocks
 from fusion.engine.weights import load_autoencoder
+from fusion.metrics import PAPER_METRICS
 from fusion.registry import FUSION_MODELS
 
 REPO = Path(__file__).resolve().parents[1]

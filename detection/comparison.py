@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fusion.utils.files import file_sha256
+from tabulate import tabulate
+
+from .file_utils import file_sha256, write_text_atomic
 
 #: Report columns: KaistMetric's keys (AP as fractions, MR^-2 in percent; lower MR is better).
 COLUMNS = ("AP", "AP50", "AP75", "APS", "APM", "APL", "MR_all", "MR_day", "MR_night")
@@ -38,9 +40,7 @@ def write_test_record(work_dir: str | Path, metrics: dict[str, float], config_pa
     }
     path = Path(work_dir) / RECORD_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(record, indent=2) + "\n")
     return path
 
 
@@ -114,8 +114,8 @@ def to_markdown(runs: list[Run], baseline: str = "visible") -> str:
     """The comparison table (with differences from ``baseline`` where it is among the runs) and provenance."""
     base = next((run for run in runs if run.name == baseline), None)
     lines = ["COCO AP (person, ignore regions respected; fractions) and KAIST MR^-2 (reasonable setting, percent, "
-             "lower is better)." + (f" Differences are from the {baseline} row." if base else ""), "",
-             "| input | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+             "lower is better)." + (f" Differences are from the {baseline} row." if base else ""), ""]
+    rows = []
     for run in runs:
         cells = []
         for column in COLUMNS:
@@ -125,7 +125,9 @@ def to_markdown(runs: list[Run], baseline: str = "visible") -> str:
             if delta is not None and not math.isnan(delta):
                 cell += f" ({delta:+.{digits}f})"
             cells.append(cell)
-        lines.append(f"| {run.name} | " + " | ".join(cells) + " |")
+        rows.append([run.name, *cells])
+    lines += [tabulate(rows, headers=["input", *COLUMNS], tablefmt="pipe", disable_numparse=True,
+                       colalign=["left"] + ["right"] * len(COLUMNS))]
     lines += ["", "Provenance:", ""] + [f"- {run.name}: {provenance(run)}" for run in runs]
     return "\n".join(lines) + "\n"
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -69,7 +71,8 @@ def load_config(config: str | os.PathLike, work_dir: str | None = None, cfg_opti
         data_root: move every dataset and evaluator annotation file to this root (:func:`set_data_root`).
 
     Returns:
-        The config, ready for :func:`build_runner`.
+        The config, ready for :func:`build_runner`. ``cfg_options`` may name a list item by its ``type``
+        (:func:`index_named_steps`): ``train_dataloader.dataset.pipeline.Resize.scale``.
     """
     if launcher not in LAUNCHERS:
         raise ValueError(f"launcher must be one of {LAUNCHERS}, got {launcher!r}")
@@ -79,12 +82,53 @@ def load_config(config: str | os.PathLike, work_dir: str | None = None, cfg_opti
     if data_root is not None:
         set_data_root(cfg, data_root)
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(index_named_steps(cfg, cfg_options))
     if work_dir is not None:
         cfg.work_dir = str(work_dir)
     elif cfg.get("work_dir") is None:
         cfg.work_dir = str(Path("work_dirs") / path.stem)
     return cfg
+
+
+def step_index(steps: Sequence[Any], step_type: str) -> int:
+    """Index of the one item of ``steps`` (a pipeline, ``param_scheduler``, ...) whose ``type`` is ``step_type``.
+
+    Raises:
+        KeyError: no such item, or several (the message lists the types there are).
+    """
+    found = [i for i, step in enumerate(steps) if isinstance(step, Mapping) and step.get("type") == step_type]
+    if len(found) != 1:
+        types = [step.get("type") if isinstance(step, Mapping) else step for step in steps]
+        raise KeyError(f"{'no' if not found else 'more than one'} step of type {step_type!r} among {types}")
+    return found[0]
+
+
+def index_named_steps(cfg: Config | Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` (``--cfg-options`` keys) with list items named by their ``type`` turned into indices.
+
+    ``train_dataloader.dataset.pipeline.Resize.scale`` becomes ``train_dataloader.dataset.pipeline.2.scale``
+    when the ``Resize`` step is the pipeline's third, so overrides keep working when steps move. Keys that
+    address lists by index, or nothing in ``cfg`` yet, stay as they are. A type whose name holds a dot
+    (``mmdet.Resize``) cannot be named this way.
+
+    Raises:
+        KeyError: a named step that the list does not hold exactly once.
+    """
+    resolved = {}
+    for key, value in options.items():
+        parts = key.split(".")
+        node: Any = cfg
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(node, (list, tuple)):
+                if not part.isdigit():
+                    parts[i] = part = str(step_index(node, part))
+                node = node[int(part)] if int(part) < len(node) else None
+            elif isinstance(node, (Config, Mapping)):
+                node = node.get(part)
+            else:
+                break
+        resolved[".".join(parts)] = value
+    return resolved
 
 
 def set_data_root(cfg: Config, data_root: str) -> None:
@@ -184,7 +228,8 @@ def build_parser(description: str, tool: str) -> argparse.ArgumentParser:
                         "(default: the config's, data/kaist_fused/)")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE",
                         help="override config entries, e.g. model.backbone.init_cfg=None "
-                        "train_dataloader.batch_size=4; lists as key='[a,b]'")
+                        "train_dataloader.batch_size=4; lists as key='[a,b]'; a list item by its type: "
+                        "train_dataloader.dataset.pipeline.Resize.scale='(320,256)'")
     parser.add_argument("--launcher", choices=LAUNCHERS, default="none",
                         help="who started the processes: none (one process), pytorch (torchrun), slurm, mpi")
     parser.add_argument("--local-rank", "--local_rank", type=int, default=0,

@@ -16,8 +16,8 @@ import time
 import torch
 from tqdm import tqdm
 
-from fusion.metrics.report import evaluate_folders
 from fusion.metrics.table import METRICS, check_metric_names
+from fusion.reports.folder_scores import evaluate_folders
 from fusion.utils.cli import name_value
 
 

@@ -18,10 +18,10 @@ import cv2
 from tqdm import tqdm
 
 from fusion.apis import load_fuser
-from fusion.utils.images import read_uint8_image
 from fusion.apis.inference import OUTPUT_MODES
 from fusion.datasets.folders import index_folder, natural_key
 from fusion.utils.cli import name_value
+from fusion.utils.images import read_uint8_image
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

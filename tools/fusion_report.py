@@ -2,7 +2,7 @@
 
 Subcommands (run in this order after `SCHEDULE=cpu bash tools/train_fusion_all.sh`):
     python tools/fusion_report.py weights --runs work_dirs/cpu      # fusion/weights/{msfam,nestfuse}.pth + README.md
-    python tools/fusion_report.py quality                           # fusion/weights/report/quality.md, .csv, gallery.png
+    python tools/fusion_report.py quality                           # fusion/weights/report/quality.{md,csv}, gallery
     python tools/fusion_report.py ablations --runs work_dirs/cpu    # fusion/weights/report/ablations.md
 
 `quality` fuses the held-out split, TNO-21 and MSRS with MSFAM, NestFuse (shipped weights) and the
@@ -16,14 +16,12 @@ import shlex
 import sys
 from pathlib import Path
 
-from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from fusion.apis.inference import DEFAULT_WEIGHTS_DIR
-from fusion.datasets.paired import PairedFolderDataset
 from fusion.reports import ablation_table, evaluation_sets, run_quality_report, write_gallery
-from fusion.reports.markdown import ablation_markdown, quality_markdown
 from fusion.reports.quality import DEFAULT_METHODS
+from fusion.reports.render import ablation_markdown, quality_markdown
 from fusion.reports.shipped_weights import install_weights
 from fusion.utils.cli import name_value
 
@@ -31,19 +29,19 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_TEST_LIST = REPO / "configs" / "fusion" / "splits" / "test.txt"
 REPORT_DIR = DEFAULT_WEIGHTS_DIR / "report"
-#: The classifier is scored as stage 2 uses it: on one seeded 320x256 crop of each held-out pair.
-CLASSIFIER_CROP = (320, 256)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n", 2)[2],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     weights = sub.add_parser("weights", help="copy trained networks into fusion/weights and write their model cards")
     weights.add_argument("--runs", required=True, help="folder of the training runs (tools/train_fusion_all.sh's OUT)")
     weights.add_argument("--out", default=str(DEFAULT_WEIGHTS_DIR), help="weights folder (default: fusion/weights)")
     weights.add_argument("--train-command", default="SCHEDULE=cpu bash tools/train_fusion_all.sh",
                          help="the command that trained the runs, quoted in the cards")
+    weights.add_argument("--msfam-run", default="stage2_msfam",
+                         help="the stage-2 run shipped as MSFAM (default: stage2_msfam)")
     weights.add_argument("--note", default="", help="a paragraph added under the title (e.g. what the runs share)")
     weights.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
     weights.add_argument("--test-list", default=str(DEFAULT_TEST_LIST),
@@ -83,14 +81,14 @@ def _display(path: str | Path) -> str:
 
 def _command(argv: list[str] | None) -> str:
     """This invocation as a command line to quote in a report (the command that regenerates it)."""
-    return "python tools/fusion_report.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    args = argv if argv is not None else sys.argv[1:]
+    return "python tools/fusion_report.py " + " ".join(shlex.quote(a) for a in args)
 
 
 def install(args: argparse.Namespace) -> None:
-    heldout = PairedFolderDataset(Path(args.data_root) / "fusion", file_list=args.test_list,
-                                  crop_size=CLASSIFIER_CROP, flip=False)
     try:
-        installed = install_weights(args.runs, args.out, args.train_command, DataLoader(heldout, batch_size=1), args.note)
+        installed = install_weights(args.runs, args.out, args.train_command, Path(args.data_root) / "fusion",
+                                    args.test_list, args.note, args.msfam_run)
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
     print(f"wrote {', '.join(str(path) for path in installed.values())}")
@@ -112,7 +110,8 @@ def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     by_name = {s.name: s for s in sets}
     msrs = by_name["msrs"].pairs
     rows = [("held-out", by_name["heldout"].pairs[0]), ("TNO", by_name["tno21"].pairs[0]),
-            ("day", next(p for p in msrs if p.name.endswith("D"))), ("night", next(p for p in msrs if p.name.endswith("N")))]
+            ("day", next(p for p in msrs if p.name.endswith("D"))),
+            ("night", next(p for p in msrs if p.name.endswith("N")))]
     gallery = write_gallery(rows, report.folders, out / "gallery.png")
     (out / "quality.md").write_text(quality_markdown(report, _command(argv), gallery.name))
     (out / "quality.csv").write_text(report.to_csv())
@@ -129,7 +128,8 @@ def ablation_report(args: argparse.Namespace, argv: list[str] | None) -> None:
         sys.exit(f"error: {error}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(ablation_markdown(rows, _command(argv), _display(args.runs), f"{heldout.name} ({heldout.description})"))
+    eval_set = f"{heldout.name} ({heldout.description})"
+    out.write_text(ablation_markdown(rows, _command(argv), _display(args.runs), eval_set))
     print(f"wrote {out}")
 
 

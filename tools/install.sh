@@ -42,7 +42,9 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv ${VENV_ARGS:-} "$VENV" || die "could not create a virtual environment with $PYTHON (install python3-venv)"
 fi
 py="$VENV/bin/python"
-pip=("$py" -m pip install --disable-pip-version-check)
+# pip speaks only on errors; its full record goes to $VENV/pip-install.log
+pip=("$py" -m pip install --disable-pip-version-check --quiet --log "$VENV/pip-install.log")
+say "pip's full log: $VENV/pip-install.log"
 
 # 1. torch: a torch already in the environment (a CUDA build, say) is kept.
 if "$py" -c "import torch" 2>/dev/null; then

@@ -3,7 +3,7 @@
 Counts run on the ``meta`` device (shapes only: seconds on a CPU, no memory), one fused pair for the
 fusion networks and one image for the classifier, batch 1. The paper's figures (MSFAM Table 6) are
 printed beside ours: its "GFlops" are G multiply-adds at 320x256 (NestFuse's official code measures
-95.2 G multiply-adds a pair at 320x256 against the 95 G quoted; docs/REFERENCE.md, section 7).
+95.2 G multiply-adds a pair at 320x256 against the 95 G quoted).
 
 Usage:
     python tools/model_info.py [--sizes 640x512 320x256] [--json PATH]
@@ -20,6 +20,7 @@ import fusion.models  # noqa: F401  (registers the networks)
 from fusion.models.complexity import count_macs, count_parameters, network_names
 from fusion.registry import FUSION_MODELS, NETWORKS
 from fusion.utils.cli import image_size
+from fusion.utils.markdown import markdown_table
 
 #: Paper figures (MSFAM Table 6): parameters and G multiply-adds of a pair at 320x256.
 PAPER = {"msfam": (3.8e6, 106e9), "nestfuse": (2.7e6, 95e9)}
@@ -51,14 +52,14 @@ def measure(registry_name: str, name: str, sizes: list[tuple[int, int]]) -> dict
     return row
 
 
-def markdown_table(rows: list[dict], sizes: list[tuple[int, int]]) -> str:
+def model_table(rows: list[dict], sizes: list[tuple[int, int]]) -> str:
     """The rows as a markdown table, with our/paper ratios where the paper gives a figure."""
     size_keys = [f"{w}x{h}" for w, h in sizes]
     header = ["network", "registry", "params (M)", "paper (M)", "ratio"]
     for key in size_keys:
         header += [f"GMACs {key}", f"GFLOPs {key}"]
     header += [f"paper G {PAPER_SIZE}", "ratio"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    body = []
     for row in rows:
         paper = row.get("paper")
         cells = [row["network"], row["registry"], f"{row['params'] / 1e6:.3f}"]
@@ -70,8 +71,8 @@ def markdown_table(rows: list[dict], sizes: list[tuple[int, int]]) -> str:
             cells += [f"{paper['macs'] / 1e9:.0f}", f"{row['macs'][PAPER_SIZE] / paper['macs']:.2f}"]
         else:
             cells += ["", ""]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        body.append(cells)
+    return markdown_table(header, body, numeric_from=2)
 
 
 def main() -> None:
@@ -83,7 +84,7 @@ def main() -> None:
         " GFLOPs = 2 x GMACs. Fusion networks: one (vis, ir) pair; classifier: one image; batch 1."
         f" Paper: MSFAM Table 6, its GFlops read as G multiply-adds at {PAPER_SIZE}.\n"
     )
-    print(markdown_table(rows, args.sizes))
+    print(model_table(rows, args.sizes))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=2) + "\n")

@@ -10,7 +10,7 @@
 #                            terminaltables (~11.6 MB): the det phase
 # .device_data.tgz           the fusion data the fusion phase reads, packed to fit beside .device_wheels/base:
 #                            a call carries at most 64 MiB with the working tree, and the tracked files take
-#                            about half of that (see tools/device_run.py pack-data; device_data.json inside
+#                            about half of that (see fusion/jobs/device_run/packing.py; device_data.json inside
 #                            lists what was left out)
 #
 # Environment: SHARED (default ../shared: wheels/device/ and data/), PYTHON (default python3, with mmengine:
@@ -43,6 +43,7 @@ echo "wheels: $(du -sh .device_wheels/base | cut -f1) in .device_wheels/base, $(
 
 MANIFEST=$(mktemp)
 trap 'rm -f "$MANIFEST"' EXIT
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # tools/device_run.py imports fusion
 "$PYTHON" tools/device_run.py pack-data --data "$SHARED/data" --out .device_data.tgz --carry .device_wheels/base \
     ${DATA_MAX_MB:+--budget-mb "$DATA_MAX_MB"} >"$MANIFEST"
 MANIFEST=$MANIFEST "$PYTHON" - <<'EOF'

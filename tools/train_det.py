@@ -2,7 +2,10 @@
 
 Usage:
     python tools/train_det.py gflv2_fused.py [--work-dir DIR] [--data-root DIR] [--amp] [--resume [CKPT]]
-        [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--quiet] [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
+
+With --quiet the terminal shows a progress bar and a final line; what mmdet prints goes to
+<work_dir>/train.log (mmengine's own log, <work_dir>/<timestamp>/<timestamp>.log, is written either way).
 
 Without internet, choose the backbone's ImageNet weights explicitly (configs/detection/README.md):
     --cfg-options model.backbone.init_cfg.checkpoint=/path/resnet50.pth   or   model.backbone.init_cfg=None
@@ -10,8 +13,12 @@ Without internet, choose the backbone's ImageNet weights explicitly (configs/det
 from __future__ import annotations
 
 import argparse
+import time
+from functools import partial
+from pathlib import Path
 
 from detection.config import build_parser, build_runner, export_local_rank, training_config
+from detection.quiet import train_quietly
 
 
 def parse_args() -> argparse.Namespace:
@@ -19,15 +26,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--resume", nargs="?", const="auto", metavar="CKPT",
                         help="resume from CKPT, or without a value from the latest checkpoint in the work dir")
     parser.add_argument("--amp", action="store_true", help="automatic mixed precision (GPU)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="a progress bar and a final line; the logs go to <work_dir>/train.log")
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     export_local_rank(args.local_rank)
-    cfg = training_config(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options, resume=args.resume,
-                          amp=args.amp, launcher=args.launcher, data_root=args.data_root)
-    build_runner(cfg).train()
+    load = partial(training_config, args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
+                   resume=args.resume, amp=args.amp, launcher=args.launcher, data_root=args.data_root)
+    if not args.quiet:
+        build_runner(load()).train()
+        return
+    start, name = time.perf_counter(), Path(args.config).stem
+    runner, log = train_quietly(load, name)
+    if runner.rank == 0:
+        print(f"{name}: trained to epoch {runner.epoch} (iteration {runner.iter}) in "
+              f"{time.perf_counter() - start:.0f} s; checkpoints in {runner.work_dir}, log {log}")
 
 
 if __name__ == "__main__":

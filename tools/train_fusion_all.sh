@@ -24,9 +24,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCHEDULE=${SCHEDULE:-gpu}
 OUT=${OUT:-work_dirs}
-PHASES=${PHASES:-"stage1_msfam classifier stage2_msfam stage1_nestfuse ablation_full ablation_neither
+PHASES=${PHASES:-"stage1_msfam classifier stage2_msfam stage2_msfam_target stage1_nestfuse ablation_full ablation_neither
 ablation_no_pushpull ablation_no_constraint ablation_conv5 ablation_no_stage1 ablation_literal_pushpull
-ablation_no_warm_start ablation_feature_fit ablation_unbounded_constraint ablation_l1_max"}
+ablation_no_warm_start ablation_feature_fit ablation_unbounded_constraint ablation_l1_max ablation_target_contrast
+ablation_pushpull_target"}
 COMMON=(--amp --no-progress)
 if [[ -n "${DATA:-}" ]]; then COMMON+=(--data-root "$DATA"); fi
 if [[ -n "${DEVICE:-}" ]]; then COMMON+=(--device "$DEVICE"); fi
@@ -80,8 +81,9 @@ for name in $PHASES; do
         classifier) train "$name" "$CLASSIFIER_MIN" "${CLASSIFIER_OPTS[@]}" ;;
         stage2_msfam) train "$name" "$STAGE2_MIN" "${STAGE2_OPTS[@]}" "task.stage1_checkpoint=$STAGE1" \
             $(classifier_options) ;;
+        stage2_msfam_target) train "$name" "$STAGE2_MIN" "${STAGE2_OPTS[@]}" "task.stage1_checkpoint=$STAGE1" ;;
         ablation_no_stage1) train "$name" "$EXTRA_MIN" "${ABLATION_OPTS[@]}" ;;
-        ablation_neither|ablation_conv5|ablation_no_constraint)
+        ablation_neither|ablation_conv5|ablation_no_constraint|ablation_pushpull_target)
             train "$name" "$EXTRA_MIN" "${ABLATION_OPTS[@]}" "task.stage1_checkpoint=$STAGE1" ;;
         ablation_*) train "$name" "$EXTRA_MIN" "${ABLATION_OPTS[@]}" "task.stage1_checkpoint=$STAGE1" \
             $(classifier_options) ;;

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+from tabulate import tabulate
 
 from .coco_ap import AP_KEYS, coco_ap
 from .detections import Detections
@@ -62,8 +63,8 @@ def to_markdown(metrics: Mapping[str, float]) -> str:
         return "n/a" if math.isnan(value) else f"{value:.3f}" if key in AP_KEYS else f"{value:.2f}"
 
     header = [*AP_KEYS, *(f"{key} (%)" for key in MR_KEYS)]
-    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-                      "| " + " | ".join(cell(key) for key in METRIC_KEYS) + " |"])
+    return tabulate([[cell(key) for key in METRIC_KEYS]], headers=header, tablefmt="pipe", disable_numparse=True,
+                    colalign=["right"] * len(header))
 
 
 def write_report(prefix: str | Path, metrics: Mapping[str, float], info: Mapping[str, object]) -> list[Path]:

@@ -24,15 +24,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import Scale
-from mmengine.config import ConfigDict
-from mmengine.structures import InstanceData
-from torch import Tensor
-
 from mmdet.models.dense_heads import GFLHead
 from mmdet.models.utils import filter_scores_and_topk
 from mmdet.registry import MODELS
 from mmdet.structures.bbox import bbox_overlaps
 from mmdet.utils import ConfigType
+from mmengine.config import ConfigDict
+from mmengine.structures import InstanceData
+from torch import Tensor
 
 
 class DGQP(nn.Module):
@@ -91,8 +90,8 @@ class GFLV2Head(GFLHead):
 
     def __init__(self, num_classes: int, in_channels: int, reg_topk: int = 4, reg_channels: int = 64,
                  add_mean: bool = True,
-                 loss_cls: ConfigType = dict(type="QualityFocalLoss", use_sigmoid=True, activated=True, beta=2.0,
-                                             loss_weight=1.0),
+                 loss_cls: ConfigType = dict(type="QualityFocalLoss", use_sigmoid=True,  # noqa: B006 (mmdet's
+                                             activated=True, beta=2.0, loss_weight=1.0),  # config-dict default)
                  **kwargs) -> None:
         self.reg_topk = reg_topk
         self.reg_channels = reg_channels

@@ -15,8 +15,8 @@ Memory format (``channels_last=``, default on): the model's weights and its inpu
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -108,7 +108,8 @@ class Fuser:
 
     @torch.inference_mode()
     def fuse_tensors(self, vis: torch.Tensor, ir: torch.Tensor) -> torch.Tensor:
-        """Fuse ``(B, 1, H, W)`` luminance tensors in [0, 1]; returns ``(B, 1, H, W)`` in [0, 1] on the model's device."""
+        """Fuse ``(B, 1, H, W)`` luminance tensors in [0, 1]; returns ``(B, 1, H, W)`` in [0, 1] on the model's
+        device."""
         vis, ir = (x.to(self.device, torch.float32).contiguous(memory_format=self.memory_format)
                    for x in (vis, ir))
         fused = self.model(vis, ir)

@@ -3,10 +3,12 @@
 A truncated JPEG still decodes with OpenCV (libjpeg prints "Premature end of JPEG file" and fills the rest
 grey), so ``cv2.imread`` alone cannot tell a cut-off download from a good image. A JPEG is read here marker
 by marker up to its frame header (SOFn: size and channel count), and its last bytes must hold the
-end-of-image marker (``FF D9``, trailing zero padding allowed): a few hundred bytes read per file. Other
-formats are decoded with OpenCV.
+end-of-image marker (``FF D9``, trailing zero padding allowed): a few hundred bytes read per file. A PNG
+(MSRS) is read the same way: size and colour type from its IHDR chunk, and its last 12 bytes must be the
+IEND chunk. Other formats are decoded with OpenCV.
 
-JPEG markers: ITU-T T.81 (https://www.w3.org/Graphics/JPEG/itu-t81.pdf), Annex B.
+JPEG markers: ITU-T T.81 (https://www.w3.org/Graphics/JPEG/itu-t81.pdf), Annex B. PNG chunks: ISO/IEC 15948
+(https://www.w3.org/TR/png/), Sections 5.3 and 11.2.
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ _SOI, _EOI = b"\xff\xd8", b"\xff\xd9"
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # DHT, JPG and DAC share the range
 _STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7: no length field
 _TAIL_BYTES = 64
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}  # by colour type: grey, RGB, palette, grey + alpha, RGBA
 
 
 @dataclass(frozen=True)
@@ -45,13 +50,17 @@ def probe_image(path: str | Path) -> ImageHeader:
     """Size and channels of an image, checking that a JPEG is complete (see the module docstring).
 
     Raises:
-        ImageProbeError: ``kind="truncated"`` for a JPEG without its end-of-image marker,
+        ImageProbeError: ``kind="truncated"`` for a JPEG without its end-of-image marker or a PNG without IEND,
             ``kind="unreadable"`` for a corrupt header or a file OpenCV cannot decode.
         FileNotFoundError: the file does not exist.
     """
     with open(path, "rb") as handle:
-        if handle.read(2) != _SOI:
+        start = handle.read(len(_PNG_SIGNATURE))
+        if start == _PNG_SIGNATURE:
+            return _read_png_header(handle, path)
+        if start[:2] != _SOI:
             return _probe_by_decoding(path)
+        handle.seek(2)
         header = _read_jpeg_frame_header(handle, path)
         size = handle.seek(0, os.SEEK_END)
         handle.seek(max(0, size - _TAIL_BYTES))
@@ -90,9 +99,26 @@ def _read_jpeg_frame_header(handle, path: str | Path) -> ImageHeader:
                 raise ImageProbeError(path, "truncated", "JPEG header ends inside the frame header")
             height, width, channels = int.from_bytes(body[1:3], "big"), int.from_bytes(body[3:5], "big"), body[5]
             if width == 0 or height == 0 or channels == 0:
-                raise ImageProbeError(path, "unreadable", f"JPEG frame header gives a {width}x{height}x{channels} image")
+                raise ImageProbeError(path, "unreadable",
+                                      f"JPEG frame header gives a {width}x{height}x{channels} image")
             return ImageHeader(width, height, channels)
         handle.seek(length - 2, os.SEEK_CUR)
+
+
+def _read_png_header(handle, path: str | Path) -> ImageHeader:
+    """Size and channels from the IHDR chunk (just after the signature), then the IEND chunk at the end."""
+    chunk = handle.read(25)  # length (4), "IHDR", width (4), height (4), depth, colour type, ...
+    if len(chunk) < 25 or chunk[4:8] != b"IHDR":
+        raise ImageProbeError(path, "truncated" if len(chunk) < 25 else "unreadable", "PNG without its IHDR header")
+    width, height = int.from_bytes(chunk[8:12], "big"), int.from_bytes(chunk[12:16], "big")
+    channels = _PNG_CHANNELS.get(chunk[17])
+    if channels is None or not width or not height:
+        raise ImageProbeError(path, "unreadable",
+                              f"PNG header gives a {width}x{height} image of colour type {chunk[17]}")
+    handle.seek(-len(_PNG_IEND), os.SEEK_END)
+    if handle.read() != _PNG_IEND:
+        raise ImageProbeError(path, "truncated", "truncated PNG (no IEND chunk at the end)")
+    return ImageHeader(width, height, channels)
 
 
 def _probe_by_decoding(path: str | Path) -> ImageHeader:

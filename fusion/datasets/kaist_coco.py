@@ -22,14 +22,23 @@ visible and thermal bands are read through the ``visible`` and ``lwir`` passthro
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .kaist import (IMAGE_SIZE, LABELS, KaistFrame, KaistObject, load_annotations, period_of, resolve_split,
-                    split_frame_id)
+from ..utils.files import atomic_write_bytes
+from ..utils.markdown import markdown_table
+from .kaist import (
+    IMAGE_SIZE,
+    LABELS,
+    KaistFrame,
+    KaistObject,
+    load_annotations,
+    period_of,
+    resolve_split,
+    split_frame_id,
+)
 
 CATEGORIES = [{"id": 1, "name": "person"}]
 PERSON_LABEL = "person"
@@ -82,7 +91,7 @@ class ConversionStats:
                  ("  of which ignore regions", self.ignore), ("  of which clipped to the image", self.clipped),
                  ("boxes dropped (< 1 px after clipping)", self.dropped_degenerate),
                  ("frames without annotation", len(self.frames_without_annotation))]
-        return "\n".join(["| count | value |", "|---|---:|", *(f"| {name} | {value} |" for name, value in rows)])
+        return markdown_table(["count", "value"], rows)
 
 
 def clip_box(box: tuple[float, float, float, float], width: int, height: int) -> tuple[float, float, float, float]:
@@ -170,20 +179,18 @@ def convert_split(root: str | Path, split: str | Path, annotations: str | Path |
     return kaist_to_coco(((f, objects.get(f)) for f in frame_ids), image_size, info)
 
 
+def coco_bytes(coco: dict) -> bytes:
+    """The bytes a COCO dict is written as: compact JSON."""
+    return json.dumps(coco, separators=(",", ":")).encode("utf-8")
+
+
 def write_coco(coco: dict, path: str | Path) -> Path:
-    """Write a COCO dict as compact JSON, atomically (a temporary file in the same folder, then a rename).
+    """Write a COCO dict as compact JSON, atomically (:func:`fusion.utils.files.atomic_write_bytes`).
 
     Returns:
         The path written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as file:
-            json.dump(coco, file, separators=(",", ":"))
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, coco_bytes(coco))
     return path

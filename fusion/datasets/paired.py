@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..registry import DATASETS
+from ..utils.images import read_luminance
 from .base import SeededDataset, to_tensor
 from .folders import index_folder, natural_key
-from .io import read_luminance
 
 
 @dataclass(frozen=True)

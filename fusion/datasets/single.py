@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..registry import DATASETS
+from ..utils.images import read_luminance
 from .base import SeededDataset, to_tensor
 from .folders import IMAGE_EXTENSIONS, natural_key
-from .io import read_luminance
 from .paired import index_pairs, read_file_list
 
 

@@ -120,7 +120,7 @@ def split_pairs(records: Sequence[PairRecord], ratio: float = 0.9, seed: int = 0
     for group in groups:
         strata.setdefault(kept[group[0]].name.split("/")[0], []).append(group)
     test: list[str] = []
-    for set_name, set_groups in strata.items():
+    for set_groups in strata.values():
         size = sum(len(group) for group in set_groups)
         wanted = round(size * (1 - ratio))
         taken = 0

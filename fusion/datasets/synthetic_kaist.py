@@ -19,6 +19,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .kaist import index_frames, resolve_split
+
 SETS = {"train": {"day": "set00", "night": "set03"}, "test": {"day": "set06", "night": "set09"}}
 
 
@@ -152,3 +154,34 @@ def make_synthetic_kaist(root: str | Path, pairs_per_set: int = 6, width: int = 
                          ("synthetic-all", lists["train"] + lists["test"])):
         (root / "imageSets" / f"{name}.txt").write_text("".join(f"{f}\n" for f in frames))
     return lists["train"] + lists["test"]
+
+
+def repeat_kaist_frames(root: str | Path, split: str, repeat: int, target: str | Path) -> int:
+    """A KAIST tree of symbolic links: each frame of ``split`` with both bands, ``repeat`` times, as list ``bench``.
+
+    Copy ``k`` of frame ``setXX/VYYY/IZZZZZ`` is ``setXX/V<100 + k>/IZZZZZ`` under ``target`` (its annotation
+    linked too when there is one), so that a long benchmark needs no more distinct images.
+
+    Returns:
+        The number of frames of the new list.
+    """
+    root, target = Path(root), Path(target)
+    frames, _ = index_frames(root, resolve_split(root, split)[1])
+    frame_ids = []
+    for frame in frames:
+        for copy in range(repeat):
+            video = f"V{100 + copy:03d}"
+            for band, path in (("visible", frame.visible_path), ("lwir", frame.lwir_path)):
+                _link(target / "images" / frame.set_id / video / band / path.name, path)
+            if frame.annotation_path is not None:
+                _link(target / "annotations-xml-new" / frame.set_id / video / frame.annotation_path.name,
+                      frame.annotation_path)
+            frame_ids.append(f"{frame.set_id}/{video}/{frame.image}")
+    (target / "imageSets").mkdir(parents=True, exist_ok=True)
+    (target / "imageSets" / "bench.txt").write_text("".join(f"{f}\n" for f in sorted(frame_ids)))
+    return len(frame_ids)
+
+
+def _link(link: Path, source: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(source.resolve())

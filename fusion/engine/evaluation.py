@@ -21,11 +21,9 @@ import torch
 from torch import nn
 
 from ..apis.inference import scale_output
-from ..metrics import evaluate_pair
+from ..metrics import PAPER_METRICS, evaluate_pair
 from .precision import Autocast
 
-#: The six metrics of MSFAM's Tables 1-6.
-PAPER_METRICS = ("EN", "MS_SSIM", "MI", "SCD", "CC", "VIF")
 #: What validation reports: the paper's six and the infrared target contrast (``fusion.metrics.target_contrast``).
 VALIDATION_METRICS = (*PAPER_METRICS, "ITC")
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..utils.files import read_json_lines
 from .meta import to_plain
 
 
@@ -49,7 +50,7 @@ def _format(value: Any) -> str:
 
 
 def read_log(work_dir: str | Path, event: str | None = None) -> list[dict[str, Any]]:
-    """Records of a run's ``log.jsonl`` (those of one ``event`` if given), in order."""
-    path = Path(work_dir) / "log.jsonl"
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Records of a run's ``log.jsonl`` (those of one ``event`` if given), in order; a line torn by a kill is
+    skipped."""
+    records = read_json_lines(Path(work_dir) / "log.jsonl")
     return [r for r in records if event is None or r["event"] == event]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import ContextManager
+from contextlib import AbstractContextManager
 
 import torch
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 
-Autocast = Callable[[], ContextManager]
+Autocast = Callable[[], AbstractContextManager]
 
 
 def make_autocast(device: torch.device, enabled: bool = False, dtype: str = "bfloat16") -> Autocast:

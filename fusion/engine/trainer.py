@@ -45,6 +45,7 @@ from tqdm import tqdm
 
 from .. import datasets  # noqa: F401  (registers the datasets)
 from ..registry import DATASETS, TASKS
+from ..utils.device import resolve_device
 from .logger import TrainLogger
 from .lr_schedule import build_lr_factor
 from .meta import run_environment, to_plain
@@ -54,13 +55,6 @@ from .state import load_training_state, restore_rng_state, rng_state, save_atomi
 from .tasks.base import Task
 
 STATE_FILE, BEST_FILE, FINAL_FILE = "last.pth", "best.pth", "final.pth"
-
-
-def resolve_device(device: str | torch.device | None) -> torch.device:
-    """``None`` or ``"auto"``: the first CUDA device when available, else the CPU; otherwise ``device``."""
-    if device is None or device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 class Trainer:
@@ -153,7 +147,8 @@ class Trainer:
                           pin_memory=self.device.type == "cuda", generator=torch.Generator().manual_seed(self.seed))
 
     def prepare_loader(self) -> DataLoader:
-        """Batches for :meth:`Task.prepare`: the training set in another seeded order, apart from the training stream."""
+        """Batches for :meth:`Task.prepare`: the training set in another seeded order, apart from the training
+        stream."""
         sampler = EpochBatchSampler(len(self.train_set), self.batch_size, self.seed + 1,
                                     self.train_cfg.get("shuffle", True))
         return DataLoader(self.train_set, batch_sampler=sampler, num_workers=self.num_workers,

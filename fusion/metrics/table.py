@@ -81,6 +81,9 @@ _MI_BITS = _per_source(mutual_information)
 _VIF = _per_source(vifp_mscale)
 _SSIM = _per_source(ssim_index)
 
+#: The six metrics of MSFAM's Tables 1-6.
+PAPER_METRICS = ("EN", "MS_SSIM", "MI", "SCD", "CC", "VIF")
+
 METRICS: dict[str, Metric] = {
     "EN": Metric(_of_fused(entropy), _single,
                  "entropy of F, 256-bin histogram of round(F) clipped to [0, 255], log2 (bits) [Tang, CDDFuse]"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fusion.ops.filters import box_filter, check_fusion_inputs, median_filter
 from fusion.models.classical_laplacian import LaplacianFusion
+from fusion.ops.filters import box_filter, check_fusion_inputs, median_filter
 from fusion.registry import FUSION_MODELS
 
 __all__ = ["AverageFusion", "TIFFusion", "LaplacianFusion"]

@@ -1,7 +1,7 @@
 """NestFuse's UNet++ ("nest") encoder and decoder, and the encode / fuse / decode network built on them.
 
 Reference: H. Li, X.-J. Wu, T. Durrani, "NestFuse", IEEE TIM 2020, https://arxiv.org/abs/2007.00328
-(code: hli1221/imagefusion-nestfuse, ``net.py``); wiring in docs/REFERENCE.md, section 2.
+(code: https://github.com/hli1221/imagefusion-nestfuse, ``net.py``: the wiring below follows it).
 
 Any input size from ``MIN_INPUT_SIZE`` up works, odd or not, portrait or landscape: the encoder
 max-pools with floor rounding and the decoder up-samples (nearest, x2) then pads the last row/column

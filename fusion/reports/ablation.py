@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine.evaluation import PAPER_METRICS, relative_score
+from ..engine.evaluation import relative_score
+from ..metrics import PAPER_METRICS
 from .quality import TARGET_METRIC, MethodSource, Progress, checkpoint_source, fuse_set, score_set
 from .sets import EvalSet
 
@@ -55,6 +56,10 @@ ABLATION_ROWS = (
                 "beyond p = 0.5 still rewarded), as the paper writes it", "ablation_unbounded_constraint"),
     AblationRow("L1", "L1 max", "both, L1 towards max(V, I) instead of the mean of the absolute differences "
                 "to V and I", "ablation_l1_max"),
+    AblationRow("target", "target contrast", "both, plus the infrared target contrast loss (gamma = 1)",
+                "ablation_target_contrast"),
+    AblationRow("target", "Push-Pull + target", "Push-Pull and the infrared target contrast loss (gamma = 1), no "
+                "Semantic Constraint", "ablation_pushpull_target"),
 )
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..utils.images import read_uint8_image
 from ..datasets.paired import PairRecord
+from ..utils.images import read_uint8_image
 from .sets import fused_file_name
 
 ROW_HEIGHT = 192

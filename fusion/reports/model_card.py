@@ -1,13 +1,14 @@
 """Model cards of the shipped weights (``fusion/weights/README.md``), written from the checkpoints' metadata."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..apis.checkpoint import read_fusion_checkpoint
-from ..engine.evaluation import PAPER_METRICS
+from ..metrics import PAPER_METRICS
 from ..utils.files import file_sha256
+from ..utils.markdown import markdown_table
 
 
 def _schedule_lines(meta: Mapping[str, Any]) -> list[str]:
@@ -45,20 +46,23 @@ def _lr_schedule(cfg: Mapping[str, Any] | None) -> str:
     return str(dict(cfg))
 
 
-def _accuracy_table(metrics: Mapping[str, float]) -> list[str]:
+def _metrics_table(metrics: Mapping[str, float], shown: Sequence[str], digits: int) -> str:
+    """One row of ``metrics`` under the ``shown`` names, each with ``digits`` decimals."""
+    return markdown_table(shown, [[f"{metrics[k]:.{digits}f}" for k in shown]], numeric_from=0)
+
+
+def _accuracy_table(metrics: Mapping[str, float]) -> str:
     shown = [k for k in metrics if k.startswith("accuracy") or k == "balanced_accuracy"]
-    return ["| " + " | ".join(shown) + " |", "|" + "---:|" * len(shown),
-            "| " + " | ".join(f"{metrics[k]:.3f}" for k in shown) + " |"]
+    return _metrics_table(metrics, shown, 3)
 
 
-def _confusion_table(metrics: Mapping[str, float]) -> list[str]:
+def _confusion_table(metrics: Mapping[str, float]) -> str:
     """Rows: the true kind; columns: the label the two thresholded outputs spell."""
     cells = {tuple(k.split("/")[1:]): v for k, v in metrics.items() if k.startswith("confusion/")}
     kinds = list(dict.fromkeys(true for true, _ in cells))
     predicted = list(dict.fromkeys(p for _, p in cells))
-    lines = ["| true \\ predicted | " + " | ".join(predicted) + " |", "|---|" + "---:|" * len(predicted)]
-    lines += ["| " + kind + " | " + " | ".join(f"{cells[(kind, p)]:.0f}" for p in predicted) + " |" for kind in kinds]
-    return lines
+    rows = [[kind, *(f"{cells[(kind, p)]:.0f}" for p in predicted)] for kind in kinds]
+    return markdown_table(["true \\ predicted", *predicted], rows)
 
 
 def classifier_card(meta: Mapping[str, Any], heldout: Mapping[str, float] | None = None,
@@ -70,12 +74,12 @@ def classifier_card(meta: Mapping[str, Any], heldout: Mapping[str, float] | None
              *_schedule_lines(meta)]
     if metrics:
         lines += ["", f"Validation accuracy (both outputs thresholded at 0.5) at iteration {meta.get('iteration')}, "
-                      "which chose this network:", "", *_accuracy_table(metrics)]
+                      "which chose this network:", "", _accuracy_table(metrics)]
     if heldout:
         lines += ["", f"On the {heldout_name} (one seeded 320x256 crop of each pair, the size stage 2 shows it: the "
                       "visible and infrared crop and the fusion by every method the classifier was trained with; "
                       "never used in training or selection):", "",
-                  *_accuracy_table(heldout), "", "Confusion matrix (images):", "", *_confusion_table(heldout)]
+                  _accuracy_table(heldout), "", "Confusion matrix (images):", "", _confusion_table(heldout)]
     return "\n".join(lines)
 
 
@@ -107,8 +111,7 @@ def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, comman
         shown = [m for m in (*PAPER_METRICS, "ITC", "score") if m in metrics]
         lines += ["", f"Validation (the pairs of `splits/val.txt`; selected as `best.pth` by `{best.get('key')}` at "
                       f"iteration {best.get('iteration')}):", "",
-                  "| " + " | ".join(shown) + " |", "|" + "---:|" * len(shown),
-                  "| " + " | ".join(f"{metrics[m]:.4f}" for m in shown) + " |"]
+                  _metrics_table(metrics, shown, 4)]
     lines += ["", "Full metrics on the held-out split, TNO-21 and MSRS: `fusion/weights/report/quality.md`.", ""]
     return "\n".join(lines)
 

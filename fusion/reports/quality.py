@@ -2,7 +2,7 @@
 
 :func:`run_quality_report` fuses every pair of every :class:`~fusion.reports.sets.EvalSet` with every
 method (weights as shipped, fp32, output min-max stretched: what ``tools/fuse_folder.py`` writes), scores
-the saved images with :func:`fusion.metrics.report.score_jobs` (the code of ``tools/eval_fusion.py``), and
+the saved images with :func:`fusion.reports.folder_scores.score_jobs` (the code of ``tools/eval_fusion.py``), and
 measures each method's size and CPU speed at 640x512. Fused images are cached under
 ``<work>/fused/<method>[-<weights sha256[:12]>]/``, so a rerun fuses only what is missing and new weights
 never reuse stale images.
@@ -19,14 +19,14 @@ from typing import Any
 import cv2
 import torch
 
-from ..utils.images import read_uint8_image
-from ..apis.inference import Fuser, default_checkpoint, load_fuser
 from ..apis.checkpoint import read_fusion_checkpoint
-from ..engine.evaluation import PAPER_METRICS
-from ..metrics.report import FusionReport, PairJob, score_jobs
+from ..apis.inference import Fuser, default_checkpoint, load_fuser
+from ..metrics import PAPER_METRICS
 from ..metrics.table import METRICS
 from ..models.complexity import count_macs, count_parameters
 from ..utils.files import file_sha256
+from ..utils.images import read_uint8_image
+from .folder_scores import FusionReport, PairJob, score_jobs
 from .sets import EvalSet, fused_file_name
 
 #: Row order of the report's tables: classical baselines, then the trained networks.
@@ -235,7 +235,8 @@ def run_quality_report(sets: Sequence[EvalSet], work_dir: str | Path, methods: S
     for name, source in sources.items():
         fuser = source.fuser()
         for eval_set in sets:
-            wrap = (lambda items, n=name, s=eval_set.name: progress(items, len(items), f"{n} on {s}")) if progress else None
+            wrap = None if progress is None else (
+                lambda items, n=name, s=eval_set.name: progress(items, len(items), f"{n} on {s}"))
             fuse_set(fuser, eval_set.pairs, folders[name], wrap)
         params, macs, seconds = measure_speed(fuser, speed_size, speed_repeats)
         speed.append(SpeedRow(name, params, macs, seconds))

@@ -18,3 +18,10 @@ def image_size(text: str) -> tuple[int, int]:
     if not (sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
         raise argparse.ArgumentTypeError(f"expected a size as WxH, e.g. 640x512, got {text!r}")
     return int(width), int(height)
+
+
+def positive_int(text: str) -> int:
+    """argparse type for an integer >= 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)

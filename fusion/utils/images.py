@@ -1,4 +1,5 @@
-"""Read 8-bit image files: greyscale ``(H, W)`` or BGR ``(H, W, 3)`` ``uint8``, alpha dropped, clear errors."""
+"""Read 8-bit image files with clear errors: as stored (``uint8``), as greyscale for scoring (float64 on
+[0, 255]) and as network input (float32 on [0, 1]); colour becomes its BT.601 luminance."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,3 +30,46 @@ def read_uint8_image(path: str | Path) -> np.ndarray:
     if image.ndim == 3 and image.shape[2] == 4:
         image = image[:, :, :3]
     return image
+
+
+def read_gray(path: str | Path) -> np.ndarray:
+    """Read an 8-bit image file as a greyscale float64 ``(H, W)`` array on [0, 255].
+
+    Greyscale files are returned as stored. Colour files are converted to luminance with the ITU-R BT.601
+    weights ``Y = 0.299 R + 0.587 G + 0.114 B`` (OpenCV's ``COLOR_BGR2GRAY``; alpha is ignored) in float
+    and rounded to integers, as CDDFuse's ``image_read_cv2(path, 'GRAY')`` and MATLAB's ``rgb2gray`` do.
+
+    Args:
+        path: image file (PNG, JPEG, BMP, TIFF, ... anything OpenCV decodes).
+
+    Returns:
+        ``(H, W)`` float64 array, [0, 255], HW.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ValueError: OpenCV cannot decode the file, or it is not 8-bit (e.g. a 16-bit thermal PNG).
+    """
+    image = read_uint8_image(path)
+    if image.ndim == 3:
+        image = np.rint(cv2.cvtColor(image.astype(np.float32), cv2.COLOR_BGR2GRAY))
+    return image.astype(np.float64)
+
+
+def read_luminance(path: str | Path) -> np.ndarray:
+    """Read an 8-bit image as greyscale ``float32 (H, W)`` on [0, 1].
+
+    Exactly the pixels :func:`read_gray` scores, divided by 255 (colour files become their
+    rounded ITU-R BT.601 luminance), so a network is trained and validated on the values the metrics see.
+    A 3-channel thermal image (KAIST stores its greyscale lwir frames as colour JPEGs) takes the same path.
+
+    Args:
+        path: image file (PNG, JPEG, BMP, TIFF, ...).
+
+    Returns:
+        ``(H, W)`` float32 array on [0, 1].
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ValueError: OpenCV cannot decode it, or it is not 8 bits per channel.
+    """
+    return (read_gray(path) / 255.0).astype(np.float32)

@@ -29,7 +29,7 @@ def test_report_rows_deltas_and_provenance(tmp_path):
             load_run(None, make_run(tmp_path, "msfam", 0.75, 15.0,
                                     meta={"method": "msfam", "checkpoint": {"path": "w.pth", "sha256": "ab" * 32}}))]
     markdown = to_markdown(runs)
-    assert "| msfam | 0.750 (+0.050)" in markdown and "15.00 (-5.00)" in markdown
+    assert "| msfam | 0.750 (+0.050)" in " ".join(markdown.split()) and "15.00 (-5.00)" in markdown
     assert "images msfam/ by msfam (weights abababababab)" in markdown
     assert "images visible/ (no meta.json)" in markdown
     rows = list(csv.DictReader(io.StringIO(to_csv(runs))))

@@ -1,5 +1,6 @@
 """configs/detection: every file loads, the four leaves differ only in the image folder, the model builds,
-and detection.config resolves names and applies the tools' options."""
+and detection.config resolves names and applies the tools' options; configs/demo's detectors are these leaves
+with one set of demo settings."""
 from __future__ import annotations
 
 import os
@@ -10,6 +11,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from detection.config import CONFIG_DIR, build_parser, export_local_rank, load_config, resolve_config, training_config
+from detection.demo_runs import DETECTORS
+
+DEMO_DIR = CONFIG_DIR.parent / "demo"
 
 LEAVES = {"gflv2_visible.py": "visible", "gflv2_infrared.py": "lwir", "gflv2_fused_baseline.py": "nestfuse",
           "gflv2_fused.py": "msfam"}
@@ -128,3 +132,20 @@ def test_help_documents_distributed_runs_and_local_rank(monkeypatch):
     monkeypatch.delenv("LOCAL_RANK", raising=False)
     export_local_rank(args.local_rank)
     assert os.environ["LOCAL_RANK"] == "3" and args.launcher == "pytorch"
+
+
+def demo_changes(name: str) -> dict:
+    """What configs/demo/<name>.py changes in configs/detection/<name>.py."""
+    demo = flatten(Config.fromfile(str(DEMO_DIR / f"{name}.py")).to_dict())
+    base = flatten(Config.fromfile(str(CONFIG_DIR / f"{name}.py")).to_dict())
+    return {key: demo.get(key, "<absent>") for key in {*base, *demo}
+            if base.get(key, "<absent>") != demo.get(key, "<absent>")}
+
+
+def test_every_demo_detector_is_its_leaf_with_the_same_demo_settings():
+    assert {f"{name}.py" for name in DETECTORS} == set(LEAVES)
+    changes = {name: demo_changes(name) for name in DETECTORS}
+    assert all(changes[name] == changes[DETECTORS[0]] for name in DETECTORS)
+    assert {"model.backbone.init_cfg.checkpoint", "train_cfg.max_epochs", "param_scheduler.0.end",
+            "train_dataloader.dataset.ann_file"} <= set(changes[DETECTORS[0]])
+    assert not any("img" in key for key in changes[DETECTORS[0]])  # the image folder stays the leaf's

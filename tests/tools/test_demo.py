@@ -1,4 +1,5 @@
-"""tools/demo.py (the README's `make demo`) runs the whole pipeline end to end on a tiny synthetic sample."""
+"""tools/demo.py (the README's `make demo`) runs the whole pipeline end to end on a tiny synthetic sample, and
+tells it shortly: a progress bar per step and a summary table on the terminal, the rest in demo.log."""
 from __future__ import annotations
 
 import csv
@@ -8,15 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+STEPS = ("synthetic KAIST", "fusion weights", "fused dataset", "fusion quality", "detectors", "detection report")
 
 
+@pytest.mark.slow
 def test_demo_runs_the_whole_pipeline(tmp_path: Path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     result = subprocess.run([sys.executable, str(REPO / "tools" / "demo.py"), "--out", str(tmp_path),
                              "--pairs-per-set", "1", "--size", "128x96", "--fusion-iters", "2", "--det-epochs", "1"],
-                            capture_output=True, text=True, env=env, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
+                            capture_output=True, env=env, timeout=900)
+    stdout, stderr = result.stdout.decode(), result.stderr.decode()  # as written: no newline translation
+    assert result.returncode == 0, stderr[-3000:]
     quality = json.loads((tmp_path / "fusion_quality.json").read_text())
     assert set(quality["methods"]) == {"nestfuse", "msfam"} and len(quality["images"]) == 2
     for method in ("visible", "lwir", "nestfuse", "msfam"):
@@ -24,3 +30,15 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path):
     rows = list(csv.DictReader((tmp_path / "detection.csv").open()))
     assert [row["input"] for row in rows] == ["visible", "lwir", "nestfuse", "msfam"]
     assert (tmp_path / "detection.png").stat().st_size > 0
+
+    # the story: one line per step's bar (not a terminal: drawn once), then the summary with the paths
+    assert stderr.count("\n") == len(STEPS) and "\r" not in stderr, stderr
+    assert [line.split(":")[0] for line in stderr.splitlines()] == list(STEPS)
+    summary = stdout
+    assert summary.count("\n") < 20 and "demo finished" in summary
+    for step in STEPS:
+        assert f"| {step} " in summary
+    for path in ("fusion_quality.md", "detection.md", "demo.log", "work_dirs"):
+        assert str(tmp_path / path) in summary
+    log = (tmp_path / "demo.log").read_text()  # what the steps printed, mmengine's logs included
+    assert "Epoch(train) [1][1/1]" in log and "synthetic-test" in log

@@ -1,5 +1,7 @@
 """tools/device_run.sh (the GPU machine's script) in its dry run: every phase on the CPU, tiny, with the same
-commands and the same outputs; plus argument errors and tools/device_run.py's data packing and statuses.
+commands and the same outputs; plus argument errors, and tools/device_run.py's record-keeping subcommands where
+nothing but the standard library imports (the device machine before the carried wheels are installed). The
+library behind it is tested in tests/fusion/jobs/device_run.
 
 The dry run needs no real data (a 64x64 stand-in of the fusion data and the built-in synthetic KAIST) and
 takes about 1.5-2.5 minutes on 2 cores."""
@@ -9,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -20,15 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "tools" / "device_run.sh"
 PHASES = ["fusion", "bench", "fuse", "det"]
 FUSION_RUNS = ["stage1_msfam", "classifier", "stage2_msfam", "stage1_nestfuse"]
-
-
-def load_helper():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("device_run", REPO / "tools" / "device_run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_script(tmp_path: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
@@ -112,37 +104,29 @@ def test_cuda_without_gpu_is_refused(tmp_path):
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["environment"]["cuda_available"] is False
 
 
-def test_pack_data_fits_the_budget(tmp_path):
-    helper = load_helper()
-    names = sorted({n for split in helper.split_names().values() for n in split})
-    data = tmp_path / "data"
-    for name in names + [f"{s}/{i}" for s in helper.whole_sets() for i in range(3)]:
-        set_name, stem = name.split("/")
-        for band in ("ir", "vi"):
-            (data / "fusion" / set_name / band).mkdir(parents=True, exist_ok=True)
-            (data / "fusion" / set_name / band / f"{stem}.png").write_bytes(os.urandom(1000))
-    (data / "fusion" / "msrs" / "labels").mkdir()  # not read by training: left out
-    (data / "fusion" / "msrs" / "labels" / "0.txt").write_text("0 0.5 0.5 0.1 0.1\n")
-    per_file = helper._packed_bytes(next((data / "fusion").rglob("*.png")))  # the packer's estimate of one image
-    named = len(names) * 2 * per_file + 4096
-    out = tmp_path / "data.tgz"
-    manifest = helper.pack_data(data, out, carry=[], budget=named + 2 * 2 * per_file + per_file // 2)  # 2 more pairs
-    assert manifest["named_pairs"] == len(names) and not manifest["complete"]
-    assert sum(s["packed"] for s in manifest["sets"].values()) == 2
-    assert out.stat().st_size <= manifest["budget_bytes"]
-    with tarfile.open(out) as tar:
-        members = tar.getnames()
-    assert "device_data.json" in members and "kaist/images" in members
-    assert len([m for m in members if m.startswith("fusion/")]) == 2 * (len(names) + 2)
-    with pytest.raises(SystemExit, match="alone take"):
-        helper.pack_data(data, out, carry=[], budget=named // 2)
+def test_records_need_only_the_standard_library(tmp_path):
+    """``step``, ``environment`` and ``phase`` under ``python -S`` (no site-packages: no torch, no mmengine)."""
+    helper = [sys.executable, "-S", str(REPO / "tools" / "device_run.py")]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    summary, work = tmp_path / "summary.json", tmp_path / "work"
+
+    def run(*args: str) -> str:
+        result = subprocess.run([*helper, *args], capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run("step", "--steps", str(work / "steps.jsonl"), "--name", "echo", "--rc", "0", "--", "echo", "hi")
+    environment = json.loads(run("environment", "--summary", str(summary), "--device", "cuda", "--phases", "bench"))
+    assert environment["torch"].startswith("not importable")
+    printed = run("phase", "--summary", str(summary), "--work", str(work), "--name", "bench", "--wall", "2")
+    assert printed == "bench: ok in 2 s\n"
+    recorded = json.loads(summary.read_text())
+    assert recorded["phases"]["bench"]["steps"][0]["command"] == "echo hi" and recorded["phases_requested"] == ["bench"]
 
 
-def test_phase_status():
-    status = load_helper().phase_status
-    assert status([{"rc": 0}, {"rc": None, "skipped": "n/a"}]) == "ok"
-    assert status([{"rc": 0}, {"rc": None, "skipped": "time"}]) == "partial"
-    assert status([{"rc": 0}, {"rc": 124}]) == "timeout"
-    assert status([{"rc": 124}, {"rc": 1}]) == "failed"
-    assert status([{"rc": 0}], rc=1) == "failed"
-    assert status([{"rc": None, "skipped": "time"}]) == "skipped"
+def test_pack_data_reports_missing_data(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "device_run.py"), "pack-data", "--data",
+                             str(tmp_path / "nowhere"), "--out", str(tmp_path / "data.tgz")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "pack-data: no fusion data in" in result.stderr
+    assert not (tmp_path / "data.tgz").exists()

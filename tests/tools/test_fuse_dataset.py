@@ -1,4 +1,4 @@
-"""tools/fuse_dataset.py: the command line, interruption and resume, concurrent shards, real KAIST."""
+"""tools/fuse_dataset.py: the command line, interruption and resume (KAIST, LLVIP, MSRS), shards, real data."""
 import importlib.util
 import json
 import os
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
-from fusion.fused_dataset import RunOptions, fuse_kaist
+from fusion.jobs.fuse_dataset import ADAPTERS, KaistAdapter, RunOptions, fuse_dataset
 from fusion.models.classical import AverageFusion
 from fusion.registry import FUSION_MODELS
 
@@ -63,16 +63,18 @@ def images(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.jpg"))}
 
 
-def cli(root, out, *extra):
-    return ["kaist", "--root", str(root), "--out", str(out), "--split", SPLIT, "--no-progress", *extra]
+def cli(root, out, *extra, dataset="kaist"):
+    split = SPLIT if dataset == "kaist" else "test"
+    return [dataset, "--root", str(root), "--out", str(out), "--split", split, "--no-progress", *extra]
 
 
-def stop_slow_run_mid_way(root, out, sig: int, log: Path) -> tuple[int, str]:
+def stop_slow_run_mid_way(dataset, root, out, sig: int, log: Path) -> tuple[int, str]:
     """Start the slow tool (2 decoding workers), send ``sig`` once it has written 2 images; (exit code, stderr)."""
     with open(log, "w") as stderr:
         process = subprocess.Popen([sys.executable, "-c", SLOW_TOOL,
-                                    *cli(root, out, "--methods", "slow_average", "--batch-size", "2", "--workers", "2")],
-                                   cwd=REPO, env=dict(os.environ, SLOW_SECONDS="0.4"), stdout=subprocess.DEVNULL,
+                                    *cli(root, out, "--methods", "slow_average", "--batch-size", "2", "--workers", "2",
+                                         dataset=dataset)],
+                                   cwd=REPO, env=dict(os.environ, SLOW_SECONDS="1.0"), stdout=subprocess.DEVNULL,
                                    stderr=stderr, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -90,38 +92,45 @@ def stop_slow_run_mid_way(root, out, sig: int, log: Path) -> tuple[int, str]:
     return process.returncode, log.read_text()
 
 
-def reference(root, out):
-    fuse_kaist(root, out, ["slow_average"], split=SPLIT,
-               options=RunOptions(workers=0, batch_size=2, progress=False), log=lambda _: None)
+def reference(dataset, root, out):
+    adapter = ADAPTERS[dataset](root)
+    fuse_dataset(adapter, out, ["slow_average"], split=SPLIT if dataset == "kaist" else "test",
+                 options=RunOptions(workers=0, batch_size=2, progress=False), log=lambda _: None)
     return images(out / "slow_average")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
-def test_interrupted_run_resumes_to_the_same_bytes(kaist, tmp_path, sig, slow_average):
+@pytest.mark.parametrize("dataset, sig", [("kaist", signal.SIGINT), ("kaist", signal.SIGKILL),
+                                          ("llvip", signal.SIGKILL), ("msrs", signal.SIGKILL)])
+def test_interrupted_run_resumes_to_the_same_bytes(dataset, sig, request, tmp_path, slow_average):
+    root = request.getfixturevalue({"kaist": "kaist", "llvip": "tiny_llvip", "msrs": "tiny_msrs"}[dataset])
+    split, frames = (SPLIT, 12) if dataset == "kaist" else ("test", 6)
     out = tmp_path / "out"
-    returncode, stderr = stop_slow_run_mid_way(kaist, out, sig, tmp_path / "stderr.txt")
+    returncode, stderr = stop_slow_run_mid_way(dataset, root, out, sig, tmp_path / "stderr.txt")
     written = images(out / "slow_average")
-    assert 2 <= len(written) < 12
+    assert 2 <= len(written) < frames
     meta = json.loads((out / "slow_average" / "meta.json").read_text())
     if sig == signal.SIGINT:
         assert returncode == 130 and "run the same command again" in stderr
-        assert meta["runs"][-1]["status"] == "interrupted" and meta["splits"][SPLIT]["status"] == "incomplete"
+        assert meta["runs"][-1]["status"] == "interrupted" and meta["splits"][split]["status"] == "incomplete"
     else:
-        assert returncode == -signal.SIGKILL and meta["splits"][SPLIT]["status"] == "in progress"
-    (out / "slow_average" / "set06" / "V000" / ".I00020.jpg.4242.tmp").write_bytes(b"left by a killed run")
+        assert returncode == -signal.SIGKILL and meta["splits"][split]["status"] == "in progress"
+    missing = next(name for name in reference(dataset, root, tmp_path / "reference") if name not in written)
+    stale = out / "slow_average" / Path(missing).parent / f".{Path(missing).name}.4242.tmp.jpg"
+    stale.write_bytes(b"left by a killed run")
 
-    resumed = subprocess.run([sys.executable, "-c", SLOW_TOOL, *cli(kaist, out, "--methods", "slow_average",
-                                                                    "--batch-size", "2", "--workers", "0")],
+    resumed = subprocess.run([sys.executable, "-c", SLOW_TOOL, *cli(root, out, "--methods", "slow_average",
+                                                                    "--batch-size", "2", "--workers", "0",
+                                                                    dataset=dataset)],
                              cwd=REPO, env=dict(os.environ, SLOW_SECONDS="0"), capture_output=True, text=True,
                              timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{12 - len(written)} fused, {len(written)} already there" in resumed.stdout
+    assert f"{frames - len(written)} fused, {len(written)} already there" in resumed.stdout
     finished = images(out / "slow_average")
     assert {k: finished[k] for k in written} == written
-    assert finished == reference(kaist, tmp_path / "reference")
-    assert not list((out / "slow_average").rglob("*.tmp"))
+    assert finished == images(tmp_path / "reference" / "slow_average")
+    assert not stale.exists() and not list((out / "slow_average").rglob(".*.tmp*"))
     meta = json.loads((out / "slow_average" / "meta.json").read_text())
-    assert meta["splits"][SPLIT]["status"] == "complete"
+    assert meta["splits"][split]["status"] == "complete"
 
 
 def test_concurrent_shards_fill_one_folder(kaist, tmp_path):
@@ -133,7 +142,7 @@ def test_concurrent_shards_fill_one_folder(kaist, tmp_path):
     for process in processes:
         _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr
-    fuse_kaist(kaist, tmp_path / "single", ["average", "visible"], split=SPLIT,
+    fuse_dataset(KaistAdapter(kaist), tmp_path / "single", ["average", "visible"], split=SPLIT,
                options=RunOptions(workers=0, batch_size=2, progress=False), log=lambda _: None)
     for method in ("average", "visible"):
         assert images(tmp_path / "sharded" / method) == images(tmp_path / "single" / method)
@@ -196,3 +205,24 @@ def test_real_kaist_test_mini_9(tool, shared_data, tmp_path):
     coco = json.loads((out / "annotations" / "test-mini-9.json").read_text())
     assert len(coco["images"]) == 9 and {im["file_name"] for im in coco["images"]} == {f"{f}.jpg" for f in frames}
     assert all((im["width"], im["height"]) == (640, 512) for im in coco["images"]) and coco["annotations"]
+
+
+@pytest.mark.parametrize("dataset, root, extra, pairs, boxes", [
+    ("llvip", "llvip", ["--annotations", "{data}/fusion/llvip/lwir_test_annotations.json"], 15, 44),
+    ("llvip", "llvip_train", ["--split", "train"], 32, 45),
+    ("msrs", "msrs", [], 25, 111),
+    ("msrs", "msrs", ["--labels", "visible"], 25, 38),
+])
+def test_real_llvip_and_msrs(tool, shared_data, tmp_path, dataset, root, extra, pairs, boxes):
+    """Person boxes of the real pairs in ../shared/data/fusion (counts read off their label files)."""
+    out = tmp_path / "out"
+    extra = [arg.format(data=shared_data) for arg in extra]
+    split = extra[extra.index("--split") + 1] if "--split" in extra else "test"
+    tool.main([dataset, "--root", str(shared_data / "fusion" / root), "--out", str(out), "--methods", "visible",
+               "--workers", "0", "--no-progress", *extra])
+    assert len(images(out / "visible")) == pairs
+    coco = json.loads((out / "annotations" / f"{split}.json").read_text())
+    assert len(coco["annotations"]) == boxes and {a["category_id"] for a in coco["annotations"]} == {1}
+    report = json.loads((out / "annotations" / f"{split}.bad_frames.json").read_text())
+    assert report["usable_frames"] == pairs
+    assert report["counts"].get("missing_annotation", 0) == pairs - len(coco["images"])

@@ -1,5 +1,6 @@
 """tools/train_det.py and tools/test_det.py end to end on a tiny synthetic KAIST (ResNet-18, 96x80 images):
-train 2 iterations with a checkpoint, resume from it (torch >= 2.6 loading) for 1 more, test with --out."""
+train 2 iterations with a checkpoint, resume from it (torch >= 2.6 loading) for 1 more, test with --out;
+train with --quiet (a progress bar and a line; the logs in the work dir)."""
 from __future__ import annotations
 
 import importlib.util
@@ -134,3 +135,38 @@ def test_train_resume_and_test(kaist_root, tmp_path, monkeypatch):
     record = json.loads((tmp_path / "test" / "test_record.json").read_text())
     assert record["img_folder"] == "visible" and record["checkpoint"].endswith("epoch_3.pth")
     assert len(record["checkpoint_sha256"]) == 64 and "bbox_mAP" in record["metrics"]
+
+
+@pytest.mark.slow
+def test_quiet_training_shows_a_bar_and_a_line(kaist_root, tmp_path, monkeypatch, capsys):
+    work_dir = tmp_path / "quiet"
+    train_det = load_tool("train_det")
+    monkeypatch.setattr(sys, "argv", ["train_det.py", "gflv2_visible.py", "--quiet", "--work-dir", str(work_dir),
+                                      "--data-root", str(kaist_root),
+                                      "--cfg-options", *cfg_options({**TINY, "train_cfg.max_epochs": 1})])
+    train_det.main()
+    out, err = capsys.readouterr()
+    log = work_dir / "train.log"
+    assert out.splitlines() == [out.strip()] and "trained to epoch 1 (iteration 1)" in out and str(log) in out
+    assert err.count("\n") == 1 and "gflv2_visible" in err and "1/1" in err  # the bar: one line off a terminal
+    text = log.read_text()  # what mmdet would have printed
+    assert "Epoch(train) [1][1/1]" in text and "Checkpoints will be saved" in text
+    assert (work_dir / "epoch_1.pth").is_file()
+
+
+def test_output_to_moves_mmengine_console_and_puts_it_back(tmp_path, capsys):
+    from mmengine.logging import MMLogger
+
+    from detection.quiet import output_to
+
+    before = MMLogger.get_instance("quiet_before")
+    with output_to(tmp_path / "run.log"):
+        print("printed")
+        before.info("logged before")
+        MMLogger.get_instance("quiet_within").info("logged within")
+    before.info("logged after")
+    MMLogger.get_instance("quiet_within").info("within, logged after")
+    text = (tmp_path / "run.log").read_text()
+    assert "printed" in text and "logged before" in text and "logged within" in text and "after" not in text
+    out = capsys.readouterr().out
+    assert "logged after" in out and "within, logged after" in out and "printed" not in out

@@ -21,7 +21,8 @@ TINY = dict(widths=(4, 6, 8, 10), stem_channels=4)
 TINY_CLASSIFIER = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
 STAGE2_CONFIGS = ["stage2_msfam", "ablation_conv5", "ablation_neither", "ablation_no_constraint",
                   "ablation_no_pushpull", "ablation_no_stage1", "ablation_literal_pushpull", "ablation_no_warm_start",
-                  "ablation_feature_fit", "ablation_unbounded_constraint", "ablation_l1_max"]
+                  "ablation_feature_fit", "ablation_unbounded_constraint", "ablation_l1_max", "stage2_msfam_target",
+                  "ablation_target_contrast", "ablation_pushpull_target"]
 
 pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")
 

@@ -1,6 +1,6 @@
 # GFLv2 (Li et al., CVPR 2021, https://arxiv.org/abs/2011.12885) with ResNet-50 + FPN: mmdet's
 # configs/gfl/gfl_r50_fpn_1x_coco.py with the head swapped for GFLV2Head (detection/models/gflv2_head.py)
-# and one class. See docs/REFERENCE.md, section 4.
+# and one class (mmdet 3.x has GFL but not GFLv2: the head is this project's, see README "Detection").
 model = dict(
     type='GFL',
     data_preprocessor=dict(

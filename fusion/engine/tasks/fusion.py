@@ -25,18 +25,18 @@ equal weights (Table 3).
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import contextlib
-
 import torch
 
+from ...metrics import PAPER_METRICS
 from ...models.attention_fusion import ResidualFusion
 from ...models.nest import NestFusionNetwork
 from ...registry import FUSION_MODELS, LOSSES, TASKS
-from ..evaluation import PAPER_METRICS, VALIDATION_METRICS, fusion_metrics, relative_score
+from ..evaluation import VALIDATION_METRICS, fusion_metrics, relative_score
 from ..weights import load_autoencoder, load_network
 from .base import Task, freeze, trainable
 from .warm_start import fit_fusion_blocks

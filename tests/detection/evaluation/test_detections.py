@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from detection.evaluation import (detect_format, from_pred_instances, load_detections, write_coco_json,
-                                  write_kaist_txt)
+from detection.evaluation import detect_format, from_pred_instances, load_detections, write_coco_json, write_kaist_txt
 
 # image id -> rows [x, y, w, h, score]; values exact in 4 decimals so the text round-trips
 DETS = {0: np.array([[100.5, 100.0, 40.25, 100.0, 0.875], [300.0, 100.0, 50.0, 60.0, 0.5]]),

@@ -5,12 +5,12 @@ import math
 
 import pytest
 import torch
+from mmdet.registry import MODELS
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 import detection  # noqa: F401  (registers GFLV2Head)
 from detection.models import DGQP, GFLV2Head
-from mmdet.registry import MODELS
 
 IMAGE_SIZE = (64, 64)  # (H, W)
 STRIDES = [8, 16, 32, 64, 128]

@@ -62,3 +62,13 @@ def test_scan_before_frame_header_is_unreadable(tmp_path):
     with pytest.raises(ImageProbeError, match="no frame header") as info:
         probe_image(path)
     assert info.value.kind == "unreadable"
+
+
+def test_png_header_and_truncation(tmp_path):
+    path = tmp_path / "a.png"
+    cv2.imwrite(str(path), np.zeros((30, 40, 3), np.uint8))
+    assert (probe_image(path).width, probe_image(path).height, probe_image(path).channels) == (40, 30, 3)
+    path.write_bytes(path.read_bytes()[:-5])
+    with pytest.raises(ImageProbeError) as info:
+        probe_image(path)
+    assert info.value.kind == "truncated" and "IEND" in info.value.reason

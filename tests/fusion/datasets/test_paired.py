@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from fusion.datasets import PairedFolderDataset, index_pairs, read_file_list
-from fusion.datasets.io import read_luminance
 from fusion.registry import DATASETS
+from fusion.utils.images import read_luminance
 
 
 def test_indexes_every_set_in_natural_order(pair_root):

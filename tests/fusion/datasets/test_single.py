@@ -1,7 +1,6 @@
 """Single images: recursive search, greyscale, exclusion of held-out pairs by content."""
 from __future__ import annotations
 
-
 import cv2
 import numpy as np
 import torch

@@ -24,7 +24,7 @@ def test_crop_and_flips_are_identical_for_both_images(seed):
 def test_crop_is_a_window_of_the_possibly_flipped_image():
     vis, ir = _pair()
     (crop,) = CropFlip((24, 16), hflip=False, vflip=False)([vis], np.random.default_rng(3))
-    windows = [vis[t:t + 16, l:l + 24] for t in range(25) for l in range(25)]
+    windows = [vis[t:t + 16, x:x + 24] for t in range(25) for x in range(25)]
     assert any(np.array_equal(crop, w) for w in windows)
 
 

@@ -94,7 +94,8 @@ def test_a_classifier_below_the_gate_is_refused_unless_accepted(stage2_cfg, tmp_
     cfg = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
     save_fusion_checkpoint(weak, NETWORKS.build(cfg), cfg, {"metrics": {"balanced_accuracy": 0.333}})
     stage2_cfg.task.classifier_checkpoint = str(weak)
-    with pytest.raises(ValueError, match=r"balanced accuracy 0\.333, below the gate of 0\.90.*min_classifier_accuracy=0"):
+    refusal = r"balanced accuracy 0\.333, below the gate of 0\.90.*min_classifier_accuracy=0"
+    with pytest.raises(ValueError, match=refusal):
         Trainer(stage2_cfg, tmp_path / "refused", progress=False)
     stage2_cfg.task.min_classifier_accuracy = 0.0
     trainer = Trainer(stage2_cfg, tmp_path / "accepted", progress=False)

@@ -6,7 +6,8 @@ import json
 import numpy as np
 import torch
 
-from fusion.engine.meta import git_commit, run_environment, to_plain
+from fusion.engine.meta import run_environment, to_plain
+from fusion.utils.provenance import git_commit
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

@@ -5,10 +5,10 @@ import cv2
 import pytest
 
 from fusion.engine.evaluation import PAPER_METRICS
-from fusion.metrics.report import evaluate_folders
 from fusion.reports import evaluation_sets, run_quality_report, write_gallery
-from fusion.reports.markdown import quality_markdown
+from fusion.reports.folder_scores import evaluate_folders
 from fusion.reports.quality import method_sources
+from fusion.reports.render import quality_markdown
 from fusion.reports.sets import fused_file_name
 
 METHODS = ("average", "nestfuse", "msfam")

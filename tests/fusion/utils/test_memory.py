@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from fusion.fused_dataset import pipeline, pixels
+from fusion.jobs.fuse_dataset import pipeline, pixels
 from fusion.utils.memory import release_free_heap
 
 GLIBC = platform.libc_ver()[0] == "glibc"
