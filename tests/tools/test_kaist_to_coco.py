@@ -28,7 +28,8 @@ def test_folder_and_tarball_give_the_same_json(tool, tmp_path, capsys):
     tool.main(["--root", str(root), "--split", "synthetic-test", "--out", str(tmp_path / "folder.json"),
                "--size", "96x80"])
     printed = capsys.readouterr().out
-    assert "| images | 4 |" in " ".join(printed.split()) and "wrote" in printed and "synthetic-test: 4 images" in printed
+    assert "| images | 4 |" in " ".join(printed.split())
+    assert "wrote" in printed and "synthetic-test: 4 images" in printed
     tool.main(["--root", str(root), "--split", "synthetic-test", "--annotations", str(tar),
                "--out", str(tmp_path / "tar.json"), "--size", "96x80"])
     from_folder, from_tar = (json.loads((tmp_path / name).read_text()) for name in ("folder.json", "tar.json"))
