@@ -15,7 +15,8 @@
 #   scores each run's final network on the test split); time budgets are safety caps.
 # The ablations' shared schedule (Tables 1-3) includes ablation_full, the full stage 2 (stage2_msfam.py) run
 # under it, so every row of the table had the same training.
-# PHASES: which phases to run (default: all, in the order above).
+# PHASES: which phases to run (default: all, in the order above; stage2_msfam_target, the candidate stage 2
+#   with the target contrast loss, only when named).
 # OUT: folder of the work directories (default work_dirs); DATA: the data folder (default ../shared/data);
 # DEVICE: cpu, cuda, ... (default: CUDA when available).
 # MIN_CLASSIFIER_ACCURACY: the least validation balanced accuracy of the Semantic Constraint classifier that
@@ -24,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCHEDULE=${SCHEDULE:-gpu}
 OUT=${OUT:-work_dirs}
-PHASES=${PHASES:-"stage1_msfam classifier stage2_msfam stage2_msfam_target stage1_nestfuse ablation_full ablation_neither
+PHASES=${PHASES:-"stage1_msfam classifier stage2_msfam stage1_nestfuse ablation_full ablation_neither
 ablation_no_pushpull ablation_no_constraint ablation_conv5 ablation_no_stage1 ablation_literal_pushpull
 ablation_no_warm_start ablation_feature_fit ablation_unbounded_constraint ablation_l1_max ablation_target_contrast
 ablation_pushpull_target"}

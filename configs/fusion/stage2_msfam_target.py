@@ -1,4 +1,5 @@
-# The shipped MSFAM's stage 2: stage2_msfam.py with this project's infrared target contrast loss
+# A candidate MSFAM stage 2, not shipped (its validation score stayed at Rec's): stage2_msfam.py with this
+# project's infrared target contrast loss
 # (fusion/losses/target_contrast.py, gamma = 0.2) and without the Semantic Constraint (alpha2 = 0): no classifier
 # trained here reaches the 0.90 gate (fusion/weights/README.md), and the ablations show the constraint with a
 # weaker one costing EN and SCD. Model selection scores the paper's six metrics and the infrared target

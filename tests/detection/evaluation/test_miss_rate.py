@@ -6,19 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from detection.evaluation import (
-    FPPI_POINTS,
-    REASONABLE,
-    GroundTruthBoxes,
-    MissRateCurve,
-    MissRateSetup,
-    box_overlaps,
-    evaluation_ignore,
-    log_average_miss_rate,
-    match_image,
-    miss_rate_curve,
-    miss_rates,
-)
+from detection.evaluation import (FPPI_POINTS, REASONABLE, GroundTruthBoxes, MissRateCurve, MissRateSetup, box_overlaps,
+                                  evaluation_ignore, log_average_miss_rate, match_image, miss_rate_curve, miss_rates)
 
 
 def boxes(*rows, ignore=None, occlusion=None) -> GroundTruthBoxes:

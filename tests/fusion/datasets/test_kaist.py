@@ -4,24 +4,10 @@ import tarfile
 
 import pytest
 
-from fusion.datasets.kaist import (
-    DAY_SETS,
-    NIGHT_SETS,
-    TEST_SETS,
-    TRAIN_SETS,
-    FrameProblem,
-    KaistObject,
-    find_annotations,
-    index_frames,
-    iter_tar_annotations,
-    load_annotations,
-    parse_bbgt_annotation,
-    parse_xml_annotation,
-    period_of,
-    read_annotation,
-    read_image_list,
-    resolve_split,
-)
+from fusion.datasets.kaist import (DAY_SETS, NIGHT_SETS, TEST_SETS, TRAIN_SETS, FrameProblem, KaistObject,
+                                   find_annotations, index_frames, iter_tar_annotations, load_annotations,
+                                   parse_bbgt_annotation, parse_xml_annotation, period_of, read_annotation,
+                                   read_image_list, resolve_split)
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 
 XML_OBJECT = ("<object><name>{label}</name><bndbox><x>{x}</x><y>{y}</y><w>{w}</w><h>{h}</h></bndbox>"

@@ -7,14 +7,8 @@ import pytest
 import torch
 
 import fusion.losses.push_pull as push_pull_module
-from fusion.losses import (
-    PushPullLoss,
-    ms_ssim_min_side,
-    ms_ssim_per_sample,
-    push_pull_loss,
-    push_pull_weights,
-    ssim_per_sample,
-)
+from fusion.losses import (PushPullLoss, ms_ssim_min_side, ms_ssim_per_sample, push_pull_loss, push_pull_weights,
+                           ssim_per_sample)
 from fusion.ops.edge_preservation import edge_preservation
 from fusion.registry import LOSSES
 

@@ -3,23 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from fusion.metrics import (
-    METRICS,
-    Metric,
-    average_gradient,
-    cc,
-    entropy,
-    evaluate_pair,
-    infrared_target_contrast,
-    mi,
-    ms_ssim,
-    qabf,
-    scd,
-    spatial_frequency,
-    ssim,
-    standard_deviation,
-    vif,
-)
+from fusion.metrics import (METRICS, Metric, average_gradient, cc, entropy, evaluate_pair, infrared_target_contrast, mi,
+                            ms_ssim, qabf, scd, spatial_frequency, ssim, standard_deviation, vif)
 
 pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")  # 64x72 images: fewer MS-SSIM scales
 

@@ -2,13 +2,7 @@
 import pytest
 import torch
 
-from fusion.models.handcrafted_fusion import (
-    EPS,
-    POOLINGS,
-    HandcraftedFusion,
-    channel_activity,
-    handcrafted_fusion,
-)
+from fusion.models.handcrafted_fusion import (EPS, POOLINGS, HandcraftedFusion, channel_activity, handcrafted_fusion)
 
 
 @pytest.mark.parametrize("pooling", POOLINGS)

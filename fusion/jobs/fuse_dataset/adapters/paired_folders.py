@@ -51,7 +51,7 @@ def list_folder_pairs(split: str, visible_dir: Path, infrared_dir: Path, limit: 
         else:
             missing.append(BadFrame(frame_id, "missing_lwir", display(infrared_dir / visible[stem].name),
                                     "file not found"))
-    return FrameListing(split, [f"{split}/{stem}" for stem in stems], frames, missing, requested=split)
+    return FrameListing(split, [f"{split}/{stem}" for stem in stems], frames, missing)
 
 
 def boxes_to_coco(frame_ids: Sequence[str], boxes: Mapping[str, Sequence[PersonBox]], image_size: tuple[int, int],

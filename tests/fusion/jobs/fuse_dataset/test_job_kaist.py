@@ -9,15 +9,8 @@ import pytest
 
 from fusion.apis import load_fuser
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
-from fusion.jobs.fuse_dataset import (
-    BadFrameError,
-    KaistAdapter,
-    PixelOptions,
-    RunOptions,
-    SettingsMismatch,
-    Shard,
-    fuse_dataset,
-)
+from fusion.jobs.fuse_dataset import (BadFrameError, KaistAdapter, PixelOptions, RunOptions, SettingsMismatch, Shard,
+                                      fuse_dataset)
 from fusion.jobs.fuse_dataset.pixels import encode_jpeg
 
 SPLIT = "synthetic-all"
