@@ -17,6 +17,8 @@ from typing import Any
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from .checkpoint import add_trust_argument
+
 #: The project's detection configs (``configs/detection`` beside the package in a source checkout).
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs" / "detection"
 
@@ -217,7 +219,8 @@ def build_runner(cfg: Config, dump_results: str | None = None) -> Runner:
 def build_parser(description: str, tool: str) -> argparse.ArgumentParser:
     """The arguments both tools take, with :data:`DISTRIBUTED_HELP` as the help epilog.
 
-    ``config``, ``--work-dir``, ``--data-root``, ``--cfg-options``, ``--launcher``, ``--local-rank``.
+    ``config``, ``--work-dir``, ``--data-root``, ``--cfg-options``, ``--launcher``, ``--local-rank``,
+    ``--trust-checkpoint`` (act on it with :func:`detection.checkpoint.apply_trust_argument`).
     """
     parser = argparse.ArgumentParser(description=description, epilog=DISTRIBUTED_HELP.format(tool=tool),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -234,6 +237,7 @@ def build_parser(description: str, tool: str) -> argparse.ArgumentParser:
                         help="who started the processes: none (one process), pytorch (torchrun), slurm, mpi")
     parser.add_argument("--local-rank", "--local_rank", type=int, default=0,
                         help="set by older torch.distributed launchers; torchrun sets LOCAL_RANK instead")
+    add_trust_argument(parser)
     return parser
 
 

@@ -5,12 +5,13 @@ the raw predictions are also dumped (mmdet's ``DumpDetResults``) for offline re-
 
 Usage:
     python tools/test_det.py gflv2_fused.py work_dirs/gflv2_fused/epoch_24.pth [--work-dir DIR]
-        [--data-root DIR] [--out results.pkl] [--cfg-options KEY=VALUE ...] [--launcher ...]
+        [--data-root DIR] [--out results.pkl] [--trust-checkpoint] [--cfg-options KEY=VALUE ...] [--launcher ...]
 """
 from __future__ import annotations
 
 import argparse
 
+from detection.checkpoint import apply_trust_argument
 from detection.comparison import record_test
 from detection.config import build_parser, build_runner, export_local_rank, resolve_config, testing_config
 
@@ -26,6 +27,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     export_local_rank(args.local_rank)
+    apply_trust_argument(args)
     cfg = testing_config(args.config, args.checkpoint, work_dir=args.work_dir, cfg_options=args.cfg_options,
                          launcher=args.launcher, data_root=args.data_root)
     runner = build_runner(cfg, dump_results=args.out)

@@ -2,7 +2,7 @@
 
 Usage:
     python tools/train_det.py gflv2_fused.py [--work-dir DIR] [--data-root DIR] [--amp] [--resume [CKPT]]
-        [--quiet] [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--quiet] [--trust-checkpoint] [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
 
 With --quiet the terminal shows a progress bar and a final line; what mmdet prints goes to
 <work_dir>/train.log (mmengine's own log, <work_dir>/<timestamp>/<timestamp>.log, is written either way).
@@ -17,6 +17,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+from detection.checkpoint import apply_trust_argument
 from detection.config import build_parser, build_runner, export_local_rank, training_config
 from detection.quiet import train_quietly
 
@@ -34,6 +35,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     export_local_rank(args.local_rank)
+    apply_trust_argument(args)
     load = partial(training_config, args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
                    resume=args.resume, amp=args.amp, launcher=args.launcher, data_root=args.data_root)
     if not args.quiet:

@@ -37,6 +37,7 @@ def dry_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     return run_script(tmp, "--dry-run", timeout=900), tmp / "out"
 
 
+@pytest.mark.slow
 def test_dry_run_writes_every_phase(dry_run):
     result, out = dry_run
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -55,6 +56,7 @@ def test_dry_run_writes_every_phase(dry_run):
             assert f"== {step['step']}" in log and step["command"]
 
 
+@pytest.mark.slow
 def test_dry_run_results(dry_run):
     _, out = dry_run
     phases = json.loads((out / "summary.json").read_text())["phases"]
@@ -97,6 +99,7 @@ def test_usage_errors(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")
 def test_cuda_without_gpu_is_refused(tmp_path):
     result = run_script(tmp_path, PHASES="bench", INSTALL="never", timeout=120)

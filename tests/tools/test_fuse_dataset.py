@@ -99,6 +99,7 @@ def reference(dataset, root, out):
     return images(out / "slow_average")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset, sig", [("kaist", signal.SIGINT), ("kaist", signal.SIGKILL),
                                           ("llvip", signal.SIGKILL), ("msrs", signal.SIGKILL)])
 def test_interrupted_run_resumes_to_the_same_bytes(dataset, sig, request, tmp_path, slow_average):

@@ -1,5 +1,5 @@
 """tools/train_det.py and tools/test_det.py end to end on a tiny synthetic KAIST (ResNet-18, 96x80 images):
-train 2 iterations with a checkpoint, resume from it (torch >= 2.6 loading) for 1 more, test with --out;
+train 2 iterations with a checkpoint, resume from it (weights-only loading) for 1 more, test with --out;
 train with --quiet (a progress bar and a line; the logs in the work dir)."""
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import json
 import pickle
 import shutil
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from mmengine.hooks import Hook
 
+from detection.checkpoint import TRUST_ENV, load_local_checkpoint
 from detection.config import build_runner, training_config
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 
@@ -99,7 +101,9 @@ def cfg_options(options: dict) -> list[str]:
     return [f"{k}={'None' if v is None else v}".replace(" ", "") for k, v in options.items()]
 
 
+@pytest.mark.slow
 def test_train_resume_and_test(kaist_root, tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV, raising=False)  # every load below is weights-only (a refusal would raise)
     work_dir = tmp_path / "work"
     train_det = load_tool("train_det")
     monkeypatch.setattr(sys, "argv", ["train_det.py", "gflv2_visible.py", "--work-dir", str(work_dir),
@@ -118,6 +122,9 @@ def test_train_resume_and_test(kaist_root, tmp_path, monkeypatch):
     assert recorder.first_iter == 2, "training restarted instead of resuming"
     assert runner.iter == 3 and runner.epoch == 3
     assert (work_dir / "epoch_3.pth").is_file()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the full unpickler's fallback would warn
+        assert load_local_checkpoint(str(work_dir / "epoch_3.pth"))["meta"]["epoch"] == 3
 
     # test the resumed weights with COCO AP (KaistMetric is the configs' evaluator) and dump the predictions
     test_det = load_tool("test_det")

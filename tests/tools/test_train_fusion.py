@@ -105,6 +105,7 @@ def test_cli_stage1_run_then_resume(tool, tmp_path, monkeypatch, capsys):
     load_fuser("msfam_handcrafted", checkpoint=work / "final.pth")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["stage1_msfam", "stage1_nestfuse", "classifier", *STAGE2_CONFIGS])
 def test_every_config_runs_an_iteration_on_the_real_data(name, tool, shared_data, tmp_path, monkeypatch):
     torch.manual_seed(0)

@@ -26,6 +26,7 @@ def rec_score(trainer: Trainer, stage1_checkpoint) -> float:
     return relative_score(values, task.reference_values, PAPER_METRICS)
 
 
+@pytest.mark.slow
 def test_iteration_zero_fuses_within_one_percent_of_rec(stage2_cfg, checkpoints, tmp_path):
     stage2_cfg.task.warm_start = WARM_START
     trainer = Trainer(stage2_cfg, tmp_path / "warm", progress=False)

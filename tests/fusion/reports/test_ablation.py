@@ -37,6 +37,7 @@ def heldout(report_data):
     return evaluation_sets(report_data["fusion_root"], report_data["test_list"])[0]
 
 
+@pytest.mark.slow
 def test_rows_are_scored_from_their_fused_images(runs, heldout, tmp_path):
     work = tmp_path / "work"
     rows = {r["row"].run: r for r in ablation_table(runs, heldout, work)}

@@ -1,0 +1,45 @@
+"""Fusion checkpoints and training states load weights-only: a crafted file never runs its code."""
+from __future__ import annotations
+
+import builtins
+
+import pytest
+import torch
+
+from fusion.apis import load_fuser
+from fusion.engine.state import load_training_state
+
+
+class CreatesFileWhenUnpickled:
+    """Unpickling this calls ``open(path, 'w')``: the stand-in for any code a crafted checkpoint runs."""
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+
+    def __reduce__(self):
+        return builtins.open, (self.path, "w")
+
+
+@pytest.fixture
+def crafted(tmp_path):
+    marker = tmp_path / "pwned.txt"
+    payload = CreatesFileWhenUnpickled(marker)
+    checkpoint = tmp_path / "msfam.pth"
+    torch.save({"model": {"type": "msfam"}, "state_dict": {}, "meta": {"payload": payload}}, checkpoint)
+    state = tmp_path / "last.pth"
+    torch.save({"model": {}, "optimizer": {}, "iteration": 1, "payload": payload}, state)
+    return checkpoint, state, marker
+
+
+def test_load_fuser_refuses_a_crafted_checkpoint(crafted):
+    checkpoint, _, marker = crafted
+    with pytest.raises(ValueError, match="not a readable fusion checkpoint"):
+        load_fuser("msfam", checkpoint=checkpoint)
+    assert not marker.exists()
+
+
+def test_resume_refuses_a_crafted_training_state(crafted):
+    _, state, marker = crafted
+    with pytest.raises(Exception, match="Weights only load failed"):
+        load_training_state(state)
+    assert not marker.exists()
