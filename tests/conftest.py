@@ -70,3 +70,20 @@ def tiny_msrs(tmp_path) -> Path:
             (labels / variant / f"{stem}.txt").write_text("0 0.25 0.5 0.2 0.5\n2 0.5 0.5 0.1 0.1\n0 0.75 0.5 0.2 0.6\n")
     (labels / "classes.txt").write_text("0 person\n1 bicycle\n2 car\n")
     return root
+
+
+class _CreatesFileWhenUnpickled:
+    """Unpickling this calls ``open(path, 'w')``: the stand-in for any code a crafted checkpoint runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+
+    def __reduce__(self):
+        return open, (self.path, "w")
+
+
+@pytest.fixture
+def code_running_payload(tmp_path) -> tuple[object, Path]:
+    """``(payload, marker)``: unpickling ``payload`` creates the file ``marker`` (as a crafted checkpoint could)."""
+    marker = tmp_path / "pwned.txt"
+    return _CreatesFileWhenUnpickled(marker), marker

@@ -6,7 +6,8 @@ Subcommands (run in this order after `SCHEDULE=cpu bash tools/train_fusion_all.s
     python tools/fusion_report.py ablations --runs work_dirs/cpu    # fusion/weights/report/ablations.md
 
 `quality` fuses the held-out split, TNO-21 and MSRS with MSFAM, NestFuse (shipped weights) and the
-classical baselines, scores every metric, times each method at 640x512 on the CPU and draws a gallery;
+classical baselines, scores every metric, times each method at 640x512 on the CPU, ranks them among the
+published methods' outputs on the same pairs (leaderboards of TNO-21 and MSRS) and draws two galleries;
 fused images are cached in --work-dir, so a rerun only scores.
 """
 from __future__ import annotations
@@ -19,16 +20,26 @@ from pathlib import Path
 from tqdm import tqdm
 
 from fusion.apis.inference import DEFAULT_WEIGHTS_DIR
-from fusion.reports import ablation_table, evaluation_sets, run_quality_report, write_gallery
+from fusion.reports import ablation_table, evaluation_sets
+from fusion.reports.leaderboard import DEFAULT_MIN_PAIRS
 from fusion.reports.quality import DEFAULT_METHODS
-from fusion.reports.render import ablation_markdown, quality_markdown
+from fusion.reports.quality_files import write_quality_report
+from fusion.reports.render import ablation_markdown, msfam_standing
 from fusion.reports.shipped_weights import install_weights
-from fusion.utils.cli import name_value
+from fusion.utils.cli import name_value, positive_int
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_TEST_LIST = REPO / "configs" / "fusion" / "splits" / "test.txt"
 REPORT_DIR = DEFAULT_WEIGHTS_DIR / "report"
+
+
+def _add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data-root``, ``--test-list``, ``--work-dir``, ``--workers``: what the scoring subcommands share."""
+    parser.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
+    parser.add_argument("--test-list", default=str(DEFAULT_TEST_LIST), help="held-out pairs (splits/test.txt)")
+    parser.add_argument("--work-dir", default="work_dirs/report", help="cache of fused images")
+    parser.add_argument("--workers", type=positive_int, default=2, help="processes scoring images")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,23 +58,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     weights.add_argument("--test-list", default=str(DEFAULT_TEST_LIST),
                          help="held-out pairs the classifier is scored on for its card (splits/test.txt)")
 
-    quality = sub.add_parser("quality", help="fuse, score, time and draw the gallery")
-    quality.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
-    quality.add_argument("--test-list", default=str(DEFAULT_TEST_LIST), help="held-out pairs (splits/test.txt)")
+    quality = sub.add_parser("quality", help="fuse, score, time, rank among published methods, draw the galleries")
+    _add_scoring_arguments(quality)
     quality.add_argument("--methods", default=",".join(DEFAULT_METHODS), help="comma-separated fusion methods")
     quality.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="METHOD=PATH",
                          help="weights other than the shipped ones, e.g. msfam=work_dirs/cpu/stage2_msfam/best.pth")
-    quality.add_argument("--work-dir", default="work_dirs/report", help="cache of fused images")
-    quality.add_argument("--out", default=str(REPORT_DIR), help="folder of quality.md, quality.csv, gallery.png")
-    quality.add_argument("--workers", type=int, default=2, help="processes scoring images")
+    quality.add_argument("--out", default=str(REPORT_DIR), help="folder of quality.md, quality.csv, the galleries")
     quality.add_argument("--speed-repeats", type=int, default=3, help="timed repeats at 640x512 per method")
+    quality.add_argument("--published", help="published methods' outputs, <set>/<method>/<stem>.* (default: "
+                         "<data-root>/published; leaderboards for the sets it has, none if it is absent)")
+    quality.add_argument("--min-pairs", type=positive_int, default=DEFAULT_MIN_PAIRS,
+                         help=f"least pairs a published method covers to be ranked (default {DEFAULT_MIN_PAIRS})")
 
     ablations = sub.add_parser("ablations", help="the ablation table of Tables 1-3 from the training runs")
     ablations.add_argument("--runs", required=True, help="folder of the training runs")
-    ablations.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
-    ablations.add_argument("--test-list", default=str(DEFAULT_TEST_LIST), help="held-out pairs (splits/test.txt)")
-    ablations.add_argument("--work-dir", default="work_dirs/report", help="cache of fused images")
-    ablations.add_argument("--workers", type=int, default=2, help="processes scoring images")
+    _add_scoring_arguments(ablations)
     ablations.add_argument("--out", default=str(REPORT_DIR / "ablations.md"), help="Markdown file to write")
     return parser.parse_args(argv)
 
@@ -98,24 +107,17 @@ def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     if not {"msfam", "nestfuse"} <= set(methods):
         sys.exit("error: --methods must include msfam and nestfuse (the report compares them)")
+    out = Path(args.out)
     try:
         sets = evaluation_sets(Path(args.data_root) / "fusion", args.test_list)
-        checkpoints = dict(args.checkpoint)
-        report = run_quality_report(sets, args.work_dir, methods, {k: Path(v) for k, v in checkpoints.items()},
-                                    workers=args.workers, speed_repeats=args.speed_repeats, progress=_progress)
+        report, boards = write_quality_report(
+            sets, out, _command(argv), args.work_dir, args.published or Path(args.data_root) / "published", methods,
+            {k: Path(v) for k, v in args.checkpoint}, args.min_pairs, args.workers, args.speed_repeats, _progress)
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    by_name = {s.name: s for s in sets}
-    msrs = by_name["msrs"].pairs
-    rows = [("held-out", by_name["heldout"].pairs[0]), ("TNO", by_name["tno21"].pairs[0]),
-            ("day", next(p for p in msrs if p.name.endswith("D"))),
-            ("night", next(p for p in msrs if p.name.endswith("N")))]
-    gallery = write_gallery(rows, report.folders, out / "gallery.png")
-    (out / "quality.md").write_text(quality_markdown(report, _command(argv), gallery.name))
-    (out / "quality.csv").write_text(report.to_csv())
-    print(f"wrote {out / 'quality.md'}, quality.csv, gallery.png")
+    print(f"wrote {out / 'quality.md'}, quality.csv, gallery.png" + (", leaderboard_gallery.png" if boards else ""))
+    for board in boards:
+        print(f"  {board.set_name} leaderboard: {msfam_standing(board).replace('**', '')}")
     for name, verdict in report.targets().items():
         print(f"  {name}: {verdict.describe().replace('**', '')}")
 

@@ -42,16 +42,22 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv ${VENV_ARGS:-} "$VENV" || die "could not create a virtual environment with $PYTHON (install python3-venv)"
 fi
 py="$VENV/bin/python"
-# pip speaks only on errors; its full record goes to $VENV/pip-install.log
-pip=("$py" -m pip install --disable-pip-version-check --quiet --log "$VENV/pip-install.log")
-say "pip's full log: $VENV/pip-install.log"
+# pip's output goes to $VENV/pip-install.log; the terminal sees its last lines only when it fails
+pip_log="$VENV/pip-install.log"
+pip_install() {
+  if ! "$py" -m pip install --disable-pip-version-check --progress-bar off "$@" >>"$pip_log" 2>&1; then
+    tail -n 30 "$pip_log" >&2
+    die "pip install $* failed (full log: $pip_log)"
+  fi
+}
+say "pip's full log: $pip_log"
 
 # 1. torch: a torch already in the environment (a CUDA build, say) is kept.
 if "$py" -c "import torch" 2>/dev/null; then
   say "keeping torch $("$py" -c 'import torch; print(torch.__version__)')"
 else
   say "installing torch==$TORCH_VERSION"
-  "${pip[@]}" "torch==$TORCH_VERSION"
+  pip_install "torch==$TORCH_VERSION" numpy  # numpy beside it: torch warns at import without it
 fi
 torch_version=$("$py" -c "import torch; print(torch.__version__)")
 constraints=$(mktemp)
@@ -59,7 +65,7 @@ trap 'rm -f "$constraints"' EXIT
 echo "torch==$torch_version" >"$constraints"
 
 # 2. mmcv with compiled ops (mmdet's heads import mmcv.ops), built against the torch above.
-"${pip[@]}" -c "$constraints" "setuptools<81" wheel ninja psutil numpy
+pip_install -c "$constraints" "setuptools<81" wheel ninja psutil numpy
 if "$py" -c "from mmcv.ops import nms" 2>/dev/null; then
   say "keeping mmcv $("$py" -c 'import mmcv; print(mmcv.__version__)') (ops present)"
 else
@@ -70,9 +76,9 @@ else
     find_links+=(--find-links "$MMCV_WHEEL_CACHE")
   fi
   [ -n "${MMCV_FIND_LINKS:-}" ] && find_links+=(--find-links "$MMCV_FIND_LINKS")
-  say "installing mmcv==$MMCV_VERSION (without a matching wheel: a source build, 5-10 minutes on 2 cores)"
+  say "installing mmcv==$MMCV_VERSION (a matching wheel if there is one, else a source build: 5-10 minutes on 2 cores)"
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} CFLAGS=${CFLAGS:--g0 -O1} \
-    "${pip[@]}" --no-build-isolation -c "$constraints" "${find_links[@]}" "mmcv==$MMCV_VERSION"
+    pip_install --no-build-isolation -c "$constraints" "${find_links[@]}" "mmcv==$MMCV_VERSION"
   "$py" -c "from mmcv.ops import nms" ||
     die "mmcv installed without its compiled ops (mmcv._ext); remove it and rerun with torch installed first"
 fi
@@ -80,7 +86,7 @@ fi
 # 3. the project and the rest of its requirements, torch held where it is.
 target="$ROOT"
 [ -n "$EXTRAS" ] && target="$ROOT[$EXTRAS]"
-"${pip[@]}" --no-build-isolation -c "$constraints" -e "$target"
+pip_install --no-build-isolation -c "$constraints" -e "$target"
 "$py" -c "import fusion, detection, mmdet; from mmcv.ops import nms" || die "the installed environment does not import"
 
 echo "$key" >>"$stamp"

@@ -2,7 +2,7 @@
 from .ablation import ABLATION_ROWS, AblationRow, ablation_table
 from .gallery import write_gallery
 from .quality import QualityReport, run_quality_report
-from .sets import EvalSet, evaluation_sets
+from .sets import EvalSet, default_gallery_rows, evaluation_sets
 
-__all__ = ["ABLATION_ROWS", "AblationRow", "EvalSet", "QualityReport", "ablation_table", "evaluation_sets",
-           "run_quality_report", "write_gallery"]
+__all__ = ["ABLATION_ROWS", "AblationRow", "EvalSet", "QualityReport", "ablation_table", "default_gallery_rows",
+           "evaluation_sets", "run_quality_report", "write_gallery"]

@@ -43,20 +43,34 @@ def write_gallery(pairs: Sequence[tuple[str, PairRecord]], folders: Mapping[str,
     Raises:
         FileNotFoundError: a source or fused image is missing.
     """
-    columns = ["infrared", "visible", *folders]
-    rows = []
-    for label, pair in pairs:
+    rows = [(label, pair, {name: Path(folder) / fused_file_name(pair) for name, folder in folders.items()})
+            for label, pair in pairs]
+    return write_image_gallery(rows, path, row_height)
+
+
+def write_image_gallery(rows: Sequence[tuple[str, PairRecord, Mapping[str, Path]]], path: str | Path,
+                        row_height: int = ROW_HEIGHT) -> Path:
+    """Write a gallery whose rows name their fused images: ``(row label, pair, {column: image file})``.
+
+    Each row shows infrared | visible | its columns in order (rows may have different columns).
+
+    Raises:
+        FileNotFoundError: a source or fused image is missing.
+    """
+    drawn = []
+    for label, pair, fused in rows:
+        columns = ["infrared", "visible", *fused]
         images = [read_uint8_image(pair.ir), read_uint8_image(pair.vis)]
-        images += [read_uint8_image(Path(folder) / fused_file_name(pair)) for folder in folders.values()]
+        images += [read_uint8_image(file) for file in fused.values()]
         tiles = [_tile(image, row_height) for image in images]
         gap = np.full((row_height + HEADER_HEIGHT, GAP, 3), 255, np.uint8)
         cells = []
         for index, (name, tile) in enumerate(zip(columns, tiles)):
             caption = f"{label}: {pair.name}" if index == 0 else name
             cells += [np.vstack([_label(caption, tile.shape[1]), tile]), gap]
-        rows.append(np.hstack(cells[:-1]))
-    width = max(row.shape[1] for row in rows)
-    padded = [np.pad(row, ((0, GAP), (0, width - row.shape[1]), (0, 0)), constant_values=255) for row in rows]
+        drawn.append(np.hstack(cells[:-1]))
+    width = max(row.shape[1] for row in drawn)
+    padded = [np.pad(row, ((0, GAP), (0, width - row.shape[1]), (0, 0)), constant_values=255) for row in drawn]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(path), np.vstack(padded)):

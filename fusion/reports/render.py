@@ -9,6 +9,7 @@ from pathlib import Path
 from ..metrics import PAPER_METRICS
 from ..metrics.table import METRICS
 from ..utils.markdown import markdown_table
+from .leaderboard import AIM_SET, OURS_SUFFIX, TOP_MEAN_RANK, TOP_TARGET, Leaderboard
 from .quality import MIN_AHEAD, TARGET_METRIC, QualityReport
 
 
@@ -53,7 +54,49 @@ def _speed_rows(report: QualityReport) -> list[list[str]]:
     return rows
 
 
-def quality_markdown(report: QualityReport, command: str, gallery: str | None = None) -> str:
+def _ordinal(place: int) -> str:
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"{place}{suffix}"
+
+
+def msfam_standing(board: Leaderboard, row: str = "msfam" + OURS_SUFFIX) -> str:
+    """Where MSFAM stands on a leaderboard; on TNO-21, against the aims (top 3 by mean rank, top 5 on ITC)."""
+    rows = len(board.mean_rank)
+    place, target_place = board.place(row), board.place(row, TARGET_METRIC)
+    text = (f"MSFAM is **{_ordinal(place)} of {rows}** by mean rank ({board.mean_rank[row]:.2f}) and "
+            f"**{_ordinal(target_place)}** on {TARGET_METRIC} ({board.values[row][TARGET_METRIC]:.4f})")
+    if board.set_name != AIM_SET:
+        return text + "."
+    met = place <= TOP_MEAN_RANK and target_place <= TOP_TARGET
+    text += f"; the aims on {AIM_SET}, top {TOP_MEAN_RANK} by mean rank and top {TOP_TARGET} on {TARGET_METRIC}: "
+    text += "**met**" if met else "**missed**"
+    if place > TOP_MEAN_RANK:
+        third = sorted(board.mean_rank.values())[TOP_MEAN_RANK - 1]
+        text += (f"; mean rank missed by {place - TOP_MEAN_RANK} place(s) "
+                 f"(mean rank {board.mean_rank[row] - third:.2f} above the {_ordinal(TOP_MEAN_RANK)} row's "
+                 f"{third:.2f})")
+    if target_place > TOP_TARGET:
+        text += f"; {TARGET_METRIC} missed by {target_place - TOP_TARGET} place(s)"
+    return text + "."
+
+
+def leaderboard_markdown(board: Leaderboard) -> str:
+    """One set's leaderboard: value (rank) per metric, mean rank, the target metric and its rank."""
+    metrics = [*PAPER_METRICS, TARGET_METRIC]
+    body = [[str(index), f"**{row}**" if row in board.ours else row,
+             *(f"{board.values[row][m]:.4f} ({board.ranks[row][m]:g})" for m in metrics),
+             f"{board.mean_rank[row]:.2f}"] for index, row in enumerate(board.values, 1)]
+    left_out = ", ".join(f"{method} ({count})" for method, count in board.left_out.items())
+    lines = [f"### {board.set_name}: {len(board.stems)} pairs, {len(board.values)} rows", "",
+             f"Pairs scored (every ranked method covers them): {', '.join(board.stems)}.",
+             *([f"Not ranked (fewer pairs covered, in brackets): {left_out}."] if left_out else []), "",
+             msfam_standing(board), "",
+             markdown_table(["place", "method", *(f"{m} (rank)" for m in metrics), "mean rank (6)"], body, 2), ""]
+    return "\n".join(lines)
+
+
+def quality_markdown(report: QualityReport, command: str, gallery: str | None = None,
+                     leaderboards: Sequence[Leaderboard] = (), leaderboard_gallery: str | None = None) -> str:
     """The whole report as Markdown; ``command`` is the one that regenerates it."""
     verdicts = report.targets()
     width, height = report.speed_size
@@ -93,6 +136,20 @@ def quality_markdown(report: QualityReport, command: str, gallery: str | None = 
         markdown_table(["method", "parameters", "GMACs", "GFLOPs", "s / pair", "pairs / s"], _speed_rows(report)),
         "",
     ]
+    if leaderboards:
+        lines += ["## Leaderboards: our methods among published ones on the same pairs", "",
+                  "Published outputs (`../shared/data/published`, see its MANIFEST) scored with the same code as the "
+                  "tables above, on the pairs every ranked method covers. Each cell: the mean value and, in brackets, "
+                  "its rank among the rows (1 = best, ties share the mean rank); rows ordered by the mean of the "
+                  f"ranks over the paper's six metrics; {TARGET_METRIC} is ranked on its own (not in the mean). "
+                  "Our rows in bold. These six metrics reward staying close to the sources (the pixel average ranks "
+                  f"high): read them beside {TARGET_METRIC}, what a pedestrian detector needs, and the images.", ""]
+        for board in leaderboards:
+            lines.append(leaderboard_markdown(board))
+        if leaderboard_gallery:
+            lines += [f"![leaderboard gallery]({leaderboard_gallery})", "",
+                      "Columns: infrared | visible | the three best published rows by mean rank | our NestFuse | "
+                      "our MSFAM.", ""]
     if gallery:
         lines += ["## Gallery", "", f"![gallery]({gallery})", "",
                   "Columns: infrared (captioned with the row's pair) | visible | the methods in the order of the "

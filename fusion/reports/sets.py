@@ -45,3 +45,12 @@ def evaluation_sets(fusion_root: str | Path, test_list: str | Path) -> list[Eval
 def fused_file_name(pair: PairRecord) -> str:
     """``<set>__<stem>.png``: one flat folder per method holds the fused images of every set."""
     return pair.name.replace("/", "__") + ".png"
+
+
+def default_gallery_rows(sets: list[EvalSet]) -> list[tuple[str, PairRecord]]:
+    """The quality gallery's rows: the first held-out and TNO pairs, an MSRS day and an MSRS night pair."""
+    by_name = {s.name: s for s in sets}
+    msrs = by_name["msrs"].pairs
+    return [("held-out", by_name["heldout"].pairs[0]), ("TNO", by_name["tno21"].pairs[0]),
+            ("day", next(p for p in msrs if p.name.endswith("D"))),
+            ("night", next(p for p in msrs if p.name.endswith("N")))]

@@ -15,21 +15,11 @@ from detection.checkpoint import (TRUST_ENV, UntrustedCheckpointError, _history_
 from detection.config import build_parser
 
 
-class CreatesFileWhenUnpickled:
-    """Unpickling this calls ``open(path, 'w')``: the stand-in for any code a crafted checkpoint runs."""
-
-    def __init__(self, path) -> None:
-        self.path = str(path)
-
-    def __reduce__(self):
-        return builtins.open, (self.path, "w")
-
-
 @pytest.fixture
-def crafted_checkpoint(tmp_path):
-    marker = tmp_path / "pwned.txt"
+def crafted_checkpoint(tmp_path, code_running_payload):
+    payload, marker = code_running_payload
     path = tmp_path / "crafted.pth"
-    torch.save({"state_dict": {"w": torch.zeros(1)}, "meta": {"payload": CreatesFileWhenUnpickled(marker)}}, path)
+    torch.save({"state_dict": {"w": torch.zeros(1)}, "meta": {"payload": payload}}, path)
     return path, marker
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import cv2
@@ -74,6 +75,10 @@ def data(tmp_path_factory) -> tuple[Path, Path]:
     write_pairs(data / "fusion", "msrs", ["00001D", "00002N"], shape=SHAPE, seed=20)
     test_list = data / "test.txt"
     test_list.write_text("roadscene/FLIR_2\n")
+    for method in ("Copy-IR", "Copy-VI"):  # a stand-in of the published outputs on tno21 (none on msrs)
+        (data / "published" / "tno21" / method).mkdir(parents=True)
+        band = "ir" if method == "Copy-IR" else "vi"
+        shutil.copy(data / "fusion" / "tno21" / band / "1.png", data / "published" / "tno21" / method / "1.png")
     return data, test_list
 
 
@@ -109,7 +114,8 @@ def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, cap
                "--methods", "average,nestfuse,msfam",
                "--checkpoint", f"msfam={runs / 'stage2_msfam' / 'best.pth'}",
                "--checkpoint", f"nestfuse={runs / 'stage1_nestfuse' / 'final.pth'}",
-               "--work-dir", str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1"])
+               "--work-dir", str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1",
+               "--min-pairs", "1"])
     text = (out / "quality.md").read_text()
     assert "Regenerate: `python tools/fusion_report.py quality --data-root" in text
     printed = capsys.readouterr().out
@@ -118,6 +124,9 @@ def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, cap
     assert (out / "quality.csv").read_text().splitlines()[0].startswith("set,method,images,EN,")
     assert len((out / "quality.csv").read_text().splitlines()) == 1 + 3 * 3
     assert cv2.imread(str(out / "gallery.png")).shape[0] > 4 * 192
+    assert "### tno21: 1 pairs, 5 rows" in text and "### msrs" not in text  # --min-pairs 1, the published stand-in
+    assert "  tno21 leaderboard: MSFAM is " in printed
+    assert cv2.imread(str(out / "leaderboard_gallery.png")).shape[1] > 6 * 192  # ir, vis, 2 published, 2 ours
 
     tool.main(["ablations", "--runs", str(runs), "--data-root", str(data), "--test-list", str(test_list),
                "--work-dir", str(tmp_path / "work"), "--workers", "1", "--out", str(out / "ablations.md")])

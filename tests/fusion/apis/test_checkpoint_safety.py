@@ -1,8 +1,6 @@
 """Fusion checkpoints and training states load weights-only: a crafted file never runs its code."""
 from __future__ import annotations
 
-import builtins
-
 import pytest
 import torch
 
@@ -10,20 +8,9 @@ from fusion.apis import load_fuser
 from fusion.engine.state import load_training_state
 
 
-class CreatesFileWhenUnpickled:
-    """Unpickling this calls ``open(path, 'w')``: the stand-in for any code a crafted checkpoint runs."""
-
-    def __init__(self, path) -> None:
-        self.path = str(path)
-
-    def __reduce__(self):
-        return builtins.open, (self.path, "w")
-
-
 @pytest.fixture
-def crafted(tmp_path):
-    marker = tmp_path / "pwned.txt"
-    payload = CreatesFileWhenUnpickled(marker)
+def crafted(tmp_path, code_running_payload):
+    payload, marker = code_running_payload
     checkpoint = tmp_path / "msfam.pth"
     torch.save({"model": {"type": "msfam"}, "state_dict": {}, "meta": {"payload": payload}}, checkpoint)
     state = tmp_path / "last.pth"
