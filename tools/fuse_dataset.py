@@ -33,7 +33,9 @@ import sys
 
 from fusion.apis.inference import OUTPUT_MODES
 from fusion.jobs import fuse_dataset as job
-from fusion.utils.cli import name_value, positive_int
+from fusion.utils.cli import argument_type, name_value, positive_int
+from fusion.utils.files import describe_write_error
+from fusion.utils.run_lock import FolderInUseError
 
 DATASETS = {  # subcommand: (help, --root help, --split help, default --out)
     "kaist": ("KAIST Multispectral Pedestrian", "KAIST root folder, with images/, annotations-xml-new/ and imageSets/",
@@ -43,13 +45,6 @@ DATASETS = {  # subcommand: (help, --root help, --split help, default --out)
     "msrs": ("MSRS", "MSRS root folder, with <split>/vi/ and <split>/ir/ (or vi/, ir/) and labels/<variant>/",
              "train or test", "data/msrs_fused"),
 }
-
-
-def _shard(text: str) -> job.Shard:
-    try:
-        return job.parse_shard(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_dataset(subparsers, name: str) -> None:
@@ -85,7 +80,7 @@ def _add_dataset(subparsers, name: str) -> None:
     parser.add_argument("--output", choices=OUTPUT_MODES, default="minmax",
                         help="minmax: stretch each fused image to 0..255 (the paper); clip: clip to 0..255")
     parser.add_argument("--jpeg-quality", type=int, default=95, help="JPEG quality 0-100 (default: 95)")
-    parser.add_argument("--shard", type=_shard, metavar="I/N",
+    parser.add_argument("--shard", type=argument_type(job.parse_shard), metavar="I/N",
                         help="fuse every N-th batch of --batch-size frames, from the I-th (0 <= I < N), of the "
                              "sorted frame list: shards are disjoint, cover the split, and give the same bytes as "
                              "one run (default: RANK/WORLD_SIZE under torchrun, else 0/1)")
@@ -140,8 +135,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error (--strict): {error}")
     except job.SettingsMismatch as error:
         sys.exit(f"error: refused: {error}")
+    except FolderInUseError as error:
+        sys.exit(f"error: refused: {error}")
     except (FileNotFoundError, KeyError, ValueError) as error:
         sys.exit(f"error: {error.args[0] if isinstance(error, KeyError) else error}")
+    except OSError as error:
+        sys.exit(f"error: {describe_write_error(error)}")
     except KeyboardInterrupt:
         print("interrupted: the images written so far are complete; run the same command again to finish",
               file=sys.stderr)

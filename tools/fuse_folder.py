@@ -14,13 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
-import cv2
 from tqdm import tqdm
 
 from fusion.apis import load_fuser
 from fusion.apis.inference import OUTPUT_MODES
 from fusion.datasets.folders import index_folder, natural_key
 from fusion.utils.cli import name_value
+from fusion.utils.files import atomic_imwrite, describe_write_error
 from fusion.utils.images import read_uint8_image
 
 
@@ -63,11 +63,10 @@ def main(argv: list[str] | None = None) -> None:
                 vis, ir = read_uint8_image(vis_files[stem]), read_uint8_image(ir_files[stem])
             except (FileNotFoundError, ValueError) as error:
                 sys.exit(f"error: {error}")
-            fused = fuser.fuse(vis, ir)
-            target = out_dir / f"{stem}.png"
-            tmp = out_dir / f".{stem}.tmp.png"
-            cv2.imwrite(str(tmp), fused)
-            tmp.replace(target)  # never a half-written result under the final name
+            try:
+                atomic_imwrite(out_dir / f"{stem}.png", fuser.fuse(vis, ir))  # never a half-written result
+            except OSError as error:
+                sys.exit(f"error: {describe_write_error(error)}")
         print(f"{method}: {len(stems)} fused pair(s) in {out_dir} ({len(stems) - len(todo)} already there)")
 
 

@@ -27,6 +27,7 @@ from fusion.reports.quality_files import write_quality_report
 from fusion.reports.render import ablation_markdown, msfam_standing
 from fusion.reports.shipped_weights import install_weights
 from fusion.utils.cli import name_value, positive_int
+from fusion.utils.files import atomic_write_text, describe_write_error
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -131,18 +132,18 @@ def ablation_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     eval_set = f"{heldout.name} ({heldout.description})"
-    out.write_text(ablation_markdown(rows, _command(argv), _display(args.runs), eval_set))
+    atomic_write_text(out, ablation_markdown(rows, _command(argv), _display(args.runs), eval_set))
     print(f"wrote {out}")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.command == "weights":
-        install(args)
-    elif args.command == "quality":
-        quality_report(args, argv)
-    else:
-        ablation_report(args, argv)
+    command = {"weights": lambda: install(args), "quality": lambda: quality_report(args, argv),
+               "ablations": lambda: ablation_report(args, argv)}[args.command]
+    try:
+        command()
+    except OSError as error:  # a missing input is reported by each subcommand; this is a failed write
+        sys.exit(f"error: {describe_write_error(error)}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from pathlib import Path
 from mmengine.config import Config, DictAction
 
 from fusion.engine import Trainer
+from fusion.utils.files import describe_write_error
+from fusion.utils.run_lock import FolderInUseError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -62,8 +64,13 @@ def main(argv: list[str] | None = None) -> None:
         trainer = Trainer(cfg, work_dir, resume=args.resume, progress=not args.no_progress)
     except (FileExistsError, FileNotFoundError, ValueError, TypeError) as error:
         sys.exit(f"error: {error}")
-    cfg.dump(str(work_dir / "config.py"))
-    end = trainer.run()
+    try:
+        cfg.dump(str(work_dir / "config.py"))
+        end = trainer.run()
+    except (FolderInUseError, ValueError) as error:
+        sys.exit(f"error: {error}")
+    except OSError as error:
+        sys.exit(f"error: {describe_write_error(error)} (with --resume)")
     state = "complete" if end["complete"] else f"stopped ({end['stopped']})"
     print(f"{cfg.get('phase')}: {state} at iteration {end['iter']}/{trainer.max_iters}, "
           f"{end['elapsed_s'] / 60:.1f} min of training")

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ..registry import FUSION_MODELS
-from ..utils.files import file_sha256  # noqa: F401  (re-exported by fusion.apis)
+from ..utils.files import atomic_write, file_sha256, short_reason  # noqa: F401  (file_sha256: re-exported)
 
 
 def save_fusion_checkpoint(path: str | Path, model: nn.Module, model_cfg: dict, meta: dict | None = None) -> None:
@@ -30,9 +30,7 @@ def save_fusion_checkpoint(path: str | Path, model: nn.Module, model_cfg: dict, 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save({"model": dict(model_cfg), "state_dict": state, "meta": meta or {}}, tmp)
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: torch.save({"model": dict(model_cfg), "state_dict": state, "meta": meta or {}}, tmp))
 
 
 def read_fusion_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -48,7 +46,7 @@ def read_fusion_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for a corrupt or foreign file
-        raise ValueError(f"{path} is not a readable fusion checkpoint ({error})") from error
+        raise ValueError(f"{path} is not a readable fusion checkpoint ({short_reason(error)})") from error
     if not isinstance(checkpoint, dict) or not {"model", "state_dict"} <= checkpoint.keys():
         raise ValueError(f"{path} is not a fusion checkpoint: expected the keys 'model' and 'state_dict' "
                          "(written by fusion.apis.save_fusion_checkpoint or tools/train_fusion.py)")

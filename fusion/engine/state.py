@@ -1,4 +1,6 @@
-"""Training state on disk (``last.pth``): written atomically, read with ``weights_only=True``.
+"""Training state on disk (``last.pth``): written atomically, read with ``weights_only=True``; the state it
+replaces is kept as ``last.prev.pth``, so a damaged ``last.pth`` (a full disk, a bad copy) costs one checkpoint
+interval, not the run.
 
 The state holds the trained module's weights, the optimizer and gradient-scaler states, the iteration,
 the elapsed training time, the best validation result so far and the random number generator states
@@ -7,6 +9,7 @@ unpickler reads it (mmengine checkpoints, which pickle arbitrary objects, do not
 """
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -14,14 +17,30 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..utils.files import atomic_write, short_reason
 
-def save_atomic(obj: Any, path: str | Path) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename it: never a half-written file."""
+
+def previous_path(path: str | Path) -> Path:
+    """Where the state before ``path`` is kept: ``last.pth`` -> ``last.prev.pth``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def save_state_keeping_previous(obj: Any, path: str | Path, keep_previous: bool = True) -> None:
+    """``torch.save`` ``obj`` to ``path`` atomically; the file it replaces becomes :func:`previous_path`
+    (with ``keep_previous``; without, e.g. for a newer state of the same iteration, it is simply replaced).
+
+    A failed write (a full disk) leaves both files as they were and no temporary.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    tmp.replace(path)
+
+    def write(tmp: Path) -> None:
+        torch.save(obj, tmp)
+        if keep_previous and path.is_file():
+            os.replace(path, previous_path(path))
+
+    atomic_write(path, write)
 
 
 def seed_everything(seed: int) -> None:
@@ -66,13 +85,40 @@ def load_training_state(path: str | Path) -> dict[str, Any]:
 
     Raises:
         FileNotFoundError: no file at ``path``.
-        ValueError: the file is not a training state.
+        ValueError: the file is damaged (unreadable) or not a training state.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no training state to resume from: {path} does not exist")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated zip, foreign pickle, ...: torch raises several types
+        raise ValueError(f"{path} is damaged or not a training state ({short_reason(error)})") from error
     if not isinstance(state, dict) or not {"model", "optimizer", "iteration"} <= state.keys():
         raise ValueError(f"{path} is not a training state written by fusion.engine (expected 'model', "
                          "'optimizer' and 'iteration')")
     return state
+
+
+def load_latest_training_state(path: str | Path) -> tuple[dict[str, Any], Path, list[str]]:
+    """Read ``path``, or the state kept before it (:func:`previous_path`) when ``path`` is damaged or missing.
+
+    Returns:
+        ``(state, the file it came from, why newer files were passed over)``.
+
+    Raises:
+        FileNotFoundError: neither file exists.
+        ValueError: no file is intact (the message names each and why).
+    """
+    path = Path(path)
+    candidates = [p for p in (path, previous_path(path)) if p.is_file()]
+    if not candidates:
+        raise FileNotFoundError(f"no training state to resume from: {path} does not exist")
+    problems = []
+    for candidate in candidates:
+        try:
+            return load_training_state(candidate), candidate, problems
+        except ValueError as error:
+            problems.append(str(error))
+    raise ValueError("; ".join(problems) + ". No intact training state is left: restore one of these files, or "
+                     "start again in a new work directory")

@@ -34,7 +34,9 @@ time for this invocation) stops before an iteration (or validation) that would o
 from __future__ import annotations
 
 import math
+import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +48,14 @@ from tqdm import tqdm
 from .. import datasets  # noqa: F401  (registers the datasets)
 from ..registry import DATASETS, TASKS
 from ..utils.device import resolve_device
+from ..utils.run_lock import describe_holder, run_lock
 from .logger import TrainLogger
 from .lr_schedule import build_lr_factor
 from .meta import run_environment, to_plain
 from .precision import make_autocast, make_grad_scaler
 from .sampler import EpochBatchSampler
-from .state import load_training_state, restore_rng_state, rng_state, save_atomic, seed_everything
+from .state import (load_latest_training_state, previous_path, restore_rng_state, rng_state,
+                    save_state_keeping_previous, seed_everything)
 from .tasks.base import Task
 
 STATE_FILE, BEST_FILE, FINAL_FILE = "last.pth", "best.pth", "final.pth"
@@ -75,7 +79,7 @@ class Trainer:
         self.cfg = cfg
         self.work_dir = Path(work_dir)
         self.state_path = self.work_dir / STATE_FILE
-        if resume and not self.state_path.is_file():
+        if resume and not (self.state_path.is_file() or previous_path(self.state_path).is_file()):
             raise FileNotFoundError(f"--resume: no {STATE_FILE} in {self.work_dir}")
         if not resume and self.state_path.is_file():
             raise FileExistsError(f"{self.work_dir} already holds a run ({STATE_FILE}): resume it or choose another "
@@ -114,6 +118,7 @@ class Trainer:
         self.lr_factor = build_lr_factor(self.train_cfg.get("lr_schedule"), self.max_iters)
         self.scaler = make_grad_scaler(self.device, **self.amp)
         self.iteration = 0
+        self.saved_iteration: int | None = None  # the iteration of the state in last.pth
         self.elapsed = 0.0
         self.best: dict[str, Any] | None = None
         self.last_val: dict[str, float] | None = None
@@ -156,8 +161,11 @@ class Trainer:
 
     # ----------------------------------------------------------------------------------------- state
     def save_state(self) -> None:
-        """Write ``last.pth`` atomically."""
-        save_atomic({
+        """Write ``last.pth`` atomically, keeping the state of an earlier iteration it replaces as
+        ``last.prev.pth``."""
+        keep_previous = self.saved_iteration != self.iteration
+        self.saved_iteration = self.iteration
+        save_state_keeping_previous({
             "phase": self.cfg.get("phase"),
             "model": self.task.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -168,15 +176,23 @@ class Trainer:
             "last_val": to_plain(self.last_val),
             "rng": rng_state(),
             "config": to_plain(self.cfg.to_dict()),
-        }, self.state_path)
+        }, self.state_path, keep_previous)
 
     def load_state(self) -> None:
-        """Restore everything :meth:`save_state` wrote."""
-        state = load_training_state(self.state_path)
+        """Restore everything :meth:`save_state` wrote (from ``last.prev.pth`` when ``last.pth`` is damaged)."""
+        state, source, passed_over = load_latest_training_state(self.state_path)
+        if passed_over:
+            message = f"{'; '.join(passed_over)}; resuming from {source.name} (iteration {int(state['iteration'])})"
+            if self.state_path.is_file():  # set aside, so that the next save does not keep it as the previous state
+                damaged = self.state_path.with_name(f"{self.state_path.stem}.damaged{self.state_path.suffix}")
+                os.replace(self.state_path, damaged)
+                message += f"; the damaged file is kept as {damaged.name}"
+            warnings.warn(message, stacklevel=2)
+            self.logger.text(f"warning: {message}")
         self.task.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scaler.load_state_dict(state["scaler"])
-        self.iteration = int(state["iteration"])
+        self.iteration = self.saved_iteration = int(state["iteration"])
         self.elapsed = float(state["elapsed_s"])
         self.best = state["best"]
         self.last_val = state["last_val"]
@@ -218,7 +234,20 @@ class Trainer:
                         best=improved, **results)
 
     def run(self) -> dict[str, Any]:
-        """Train to ``max_iters`` (or the time budget); returns the end record of the log."""
+        """Train to ``max_iters`` (or the time budget) holding the work directory's run lock; returns the end
+        record of the log.
+
+        Raises:
+            FolderInUseError: another live run trains in this work directory (the message names it).
+            ValueError: resuming, and no intact training state is left.
+            OSError: a write failed (e.g. a full disk): ``last.pth`` / ``last.prev.pth`` are intact; resume.
+        """
+        with run_lock(self.work_dir, "train") as stale:
+            if stale:
+                self.logger.text(f"warning: a killed run's lock ({describe_holder(stale)}) was stale: taken over")
+            return self._run()
+
+    def _run(self) -> dict[str, Any]:
         started = time.monotonic()
         if self.resume:
             self.load_state()

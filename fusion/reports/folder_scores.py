@@ -19,6 +19,7 @@ import torch
 
 from ..datasets.folders import index_folder, natural_key
 from ..metrics.table import METRICS, check_metric_names, evaluate_pair
+from ..utils.files import atomic_write_text
 from ..utils.images import read_gray
 from ..utils.markdown import markdown_table
 
@@ -168,7 +169,7 @@ class FusionReport:
         paths = []
         for suffix, text in ((".md", self.to_markdown()), (".csv", self.to_csv()), (".json", self.to_json())):
             path = prefix.with_name(prefix.name + suffix)
-            path.write_text(text)
+            atomic_write_text(path, text)
             paths.append(path)
         return paths
 

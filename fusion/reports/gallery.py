@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from ..datasets.paired import PairRecord
+from ..utils.files import atomic_imwrite
 from ..utils.images import read_uint8_image
 from .sets import fused_file_name
 
@@ -73,6 +74,5 @@ def write_image_gallery(rows: Sequence[tuple[str, PairRecord, Mapping[str, Path]
     padded = [np.pad(row, ((0, GAP), (0, width - row.shape[1]), (0, 0)), constant_values=255) for row in drawn]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), np.vstack(padded)):
-        raise OSError(f"cannot write {path}")
+    atomic_imwrite(path, np.vstack(padded))
     return path

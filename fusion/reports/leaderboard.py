@@ -128,7 +128,8 @@ def build_leaderboard(eval_set: EvalSet, our_folders: Mapping[str, Path], publis
     pairs = {pair.name.split("/", 1)[1]: pair for pair in eval_set.pairs}
     ranked, left_out = select_published(published, list(pairs), min_pairs)
     if not ranked:
-        raise ValueError(f"no published method covers {min_pairs} or more of the {len(pairs)} {eval_set.name} pairs")
+        raise ValueError(f"no published method covers {min_pairs} or more of the {len(pairs)} {eval_set.name} pairs "
+                         "(lower --min-pairs to rank on fewer)")
     stems = [stem for stem in pairs if all(stem in files for files in ranked.values())]
     if not stems:
         raise ValueError(f"the published methods ranked on {eval_set.name} ({', '.join(ranked)}) share no pair")

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
 import torch
 
 from ..apis.checkpoint import read_fusion_checkpoint
@@ -24,7 +23,7 @@ from ..apis.inference import Fuser, default_checkpoint, load_fuser
 from ..metrics import PAPER_METRICS
 from ..metrics.table import METRICS
 from ..models.complexity import count_macs, count_parameters
-from ..utils.files import file_sha256
+from ..utils.files import atomic_imwrite, file_sha256
 from ..utils.images import read_uint8_image
 from .folder_scores import FusionReport, PairJob, score_jobs
 from .sets import EvalSet, fused_file_name
@@ -186,11 +185,7 @@ def fuse_set(fuser: Fuser, pairs: Sequence, folder: Path, progress: Iterable | N
     todo = [pair for pair in pairs if not (folder / fused_file_name(pair)).is_file()]
     for pair in progress(todo) if progress else todo:
         fused = fuser.fuse(read_uint8_image(pair.vis), read_uint8_image(pair.ir))
-        target = folder / fused_file_name(pair)
-        partial = folder / f".{target.name}.tmp.png"
-        if not cv2.imwrite(str(partial), fused):
-            raise OSError(f"cannot write {partial}")
-        partial.replace(target)
+        atomic_imwrite(folder / fused_file_name(pair), fused)
     return len(todo)
 
 

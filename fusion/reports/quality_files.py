@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..utils.files import atomic_write_text
 from .gallery import write_gallery
 from .leaderboard import DEFAULT_MIN_PAIRS, Leaderboard, build_leaderboards, write_leaderboard_gallery
 from .quality import DEFAULT_METHODS, TARGET_METRIC, Progress, QualityReport, run_quality_report
@@ -29,7 +30,7 @@ def write_quality_report(sets: Sequence[EvalSet], out: str | Path, command: str,
     out.mkdir(parents=True, exist_ok=True)
     gallery = write_gallery(default_gallery_rows(list(sets)), report.folders, out / "gallery.png")
     board_gallery = write_leaderboard_gallery(boards, sets, report.folders, out / "leaderboard_gallery.png")
-    (out / "quality.md").write_text(quality_markdown(report, command, gallery.name, boards,
-                                                     board_gallery.name if board_gallery else None))
-    (out / "quality.csv").write_text(report.to_csv())
+    atomic_write_text(out / "quality.md", quality_markdown(report, command, gallery.name, boards,
+                                                           board_gallery.name if board_gallery else None))
+    atomic_write_text(out / "quality.csv", report.to_csv())
     return report, boards

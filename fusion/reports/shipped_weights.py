@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader
 
 from ..datasets.paired import PairedFolderDataset
 from ..engine.tasks.classifier import evaluate_classifier
+from ..utils.files import atomic_write, atomic_write_text
 from .model_card import model_card, read_meta
 
 STAGE1_DATA = ("every image below ../shared/data/fusion (TNO, RoadScene, MSRS, LLVIP) and ../shared/data/kaist/images "
@@ -95,7 +96,7 @@ def install_weights(runs: str | Path, out: str | Path, command: str, fusion_root
     installed = {}
     for name in ("msfam", "nestfuse"):
         installed[name] = out / f"{name}.pth"
-        shutil.copyfile(sources[name], installed[name])
+        atomic_write(installed[name], lambda tmp, source=sources[name]: shutil.copyfile(source, tmp))
     installed["README"] = out / "README.md"
-    installed["README"].write_text(weights_readme(installed, sources, command, heldout, note))
+    atomic_write_text(installed["README"], weights_readme(installed, sources, command, heldout, note))
     return installed

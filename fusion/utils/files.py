@@ -8,6 +8,7 @@ processes can fill one output folder.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -50,6 +51,36 @@ def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> None:
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename (see the module docstring)."""
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_imwrite(path: str | Path, image: Any) -> None:
+    """``cv2.imwrite`` through a temporary file and a rename; a failed encode or write raises ``OSError``."""
+    import cv2  # only the image writers need OpenCV
+
+    def write(tmp: Path) -> None:
+        if not cv2.imwrite(str(tmp), image):
+            raise OSError(f"cannot write {path} (OpenCV could not encode or write it)")
+
+    atomic_write(path, write)
+
+
+def describe_write_error(error: OSError) -> str:
+    """One line for a failed write: the reason (a full disk said plainly), the file, and what to do."""
+    reason = "no space left on the disk" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    where = f" writing {error.filename}" if error.filename else ""
+    return (f"{reason}{where}. Finished files are complete and kept (nothing is left half-written): free space, "
+            "or fix the cause, and run the same command again to go on")
+
+
+def short_reason(error: BaseException) -> str:
+    """The first sentence of an error's message (torch's loading errors run to several)."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text.split(". ")[0].rstrip(".")
 
 
 def file_sha256(path: str | Path) -> str:

@@ -1,4 +1,6 @@
-"""tools/fuse_dataset.py: the command line, interruption and resume (KAIST, LLVIP, MSRS), shards, real data."""
+"""tools/fuse_dataset.py: the command line, interruption and resume (KAIST, LLVIP, MSRS), shards, real data;
+faults: a killed shard, a folder in use, a full disk."""
+import errno
 import importlib.util
 import json
 import os
@@ -227,3 +229,98 @@ def test_real_llvip_and_msrs(tool, shared_data, tmp_path, dataset, root, extra, 
     report = json.loads((out / "annotations" / f"{split}.bad_frames.json").read_text())
     assert report["usable_frames"] == pairs
     assert report["counts"].get("missing_annotation", 0) == pairs - len(coco["images"])
+
+
+# ------------------------------------------------------------------------------------------------ faults
+@pytest.mark.slow
+def test_a_killed_shard_reruns_to_the_one_process_folder(kaist, tmp_path, slow_average):
+    (kaist / "images" / "set06" / "V000" / "lwir" / "I00020.jpg").unlink()  # a bad frame, for the report
+    out = tmp_path / "sharded"
+    args = ["--methods", "slow_average", "--batch-size", "2", "--workers", "0"]
+
+    def start(shard: str, seconds: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", SLOW_TOOL, *cli(kaist, out, *args, "--shard", shard)],
+                                cwd=REPO, env=dict(os.environ, SLOW_SECONDS=seconds), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+
+    fast, slow = start("0/2", "0"), start("1/2", "3")
+    _, stderr = fast.communicate(timeout=300)
+    assert fast.returncode == 0, stderr
+    first = len(images(out / "slow_average"))
+    deadline = time.monotonic() + 120
+    while len(images(out / "slow_average")) == first:  # shard 1 has written one of its images: kill it
+        assert slow.poll() is None, "shard 1 finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    slow.send_signal(signal.SIGKILL)
+    slow.wait(timeout=60)
+    rerun = subprocess.run([sys.executable, "-c", SLOW_TOOL, *cli(kaist, out, *args, "--shard", "1/2")], cwd=REPO,
+                           env=dict(os.environ, SLOW_SECONDS="0"), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+
+    reference("kaist", kaist, tmp_path / "single")
+    single = tmp_path / "single"
+    assert images(out / "slow_average") == images(single / "slow_average")
+    for name in (f"{SPLIT}.json", f"{SPLIT}.bad_frames.json"):
+        assert (out / "annotations" / name).read_bytes() == (single / "annotations" / name).read_bytes()
+    meta = json.loads((out / "slow_average" / "meta.json").read_text())
+    runs = meta["runs"]  # shard 0 finished, shard 1 killed (no record), shard 1 rerun finished
+    assert [(r["shard"], r["status"]) for r in runs] == [("0/2", "finished"), ("1/2", "finished")]
+    usable = json.loads((single / "slow_average" / "meta.json").read_text())["splits"][SPLIT]["usable_frames"]
+    assert runs[0]["fused"] + runs[1]["fused"] + runs[1]["skipped_existing"] == usable
+    assert runs[1]["skipped_existing"] >= 1  # what the killed shard had finished was kept
+    assert meta["splits"][SPLIT]["status"] == "complete" and meta["splits"][SPLIT]["fused_frames"] == usable
+
+
+def test_a_second_run_on_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(tool, kaist, tmp_path, capsys):
+    out = tmp_path / "out"
+    hold = ("import sys, time\nfrom fusion.utils.run_lock import run_lock\n"
+            "with run_lock(sys.argv[1], 'fuse'):\n    print('held', flush=True)\n    time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(out)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(SystemExit) as info:
+            tool.main(cli(kaist, out, "--methods", "average", "--workers", "0"))
+        assert "refused" in str(info.value.code) and f"in use by process {holder.pid} on host" in str(info.value.code)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    tool.main(cli(kaist, out, "--methods", "average", "--workers", "0"))
+    printed = capsys.readouterr().out
+    assert f"process {holder.pid}" in printed and "was stale: taken over" in printed
+    assert len(images(out / "average")) == 12
+
+
+def test_a_full_disk_stops_with_a_clear_error_and_the_rerun_finishes(tool, kaist, tmp_path, monkeypatch):
+    from fusion.jobs.fuse_dataset import pipeline
+    from fusion.utils.files import atomic_write
+
+    fused_dataset(kaist, tmp_path / "reference")
+    expected = images(tmp_path / "reference" / "average")
+    written = []
+
+    def fill_the_disk_after_three(target, data):
+        if len(written) == 3:
+            def half_then_full(tmp):
+                tmp.write_bytes(data[: len(data) // 2])
+                raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+            atomic_write(target, half_then_full)
+        atomic_write(target, lambda tmp: tmp.write_bytes(data))
+        written.append(target)
+
+    monkeypatch.setattr(pipeline, "atomic_write_bytes", fill_the_disk_after_three)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        tool.main(cli(kaist, out, "--methods", "average", "--workers", "0", "--batch-size", "2"))
+    assert "no space left on the disk" in str(info.value.code) and "run the same command again" in str(info.value.code)
+    assert images(out / "average") == {k: expected[k] for k in images(out / "average")}  # nothing half-written
+    assert len(images(out / "average")) == 3 and not list(out.rglob(".*.tmp*"))
+    monkeypatch.undo()
+    tool.main(cli(kaist, out, "--methods", "average", "--workers", "0", "--batch-size", "2"))
+    assert images(out / "average") == expected
+
+
+def fused_dataset(root: Path, out: Path) -> None:
+    """The clean one-process run of ``average`` (batch size 2), for comparisons."""
+    fuse_dataset(KaistAdapter(root), out, ["average"], split=SPLIT,
+                 options=RunOptions(workers=0, batch_size=2, progress=False), log=lambda _: None)

@@ -1,6 +1,7 @@
 """tools/fusion_report.py: installing weights with model cards, the quality report and the ablation table."""
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import shutil
@@ -107,7 +108,7 @@ def test_weights_refuses_incomplete_runs(tool, tmp_path):
         tool.main(["weights", "--runs", str(tmp_path), "--out", str(tmp_path / "w")])
 
 
-def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, capsys):
+def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, capsys, monkeypatch):
     data, test_list = data
     out = tmp_path / "report"
     tool.main(["quality", "--data-root", str(data), "--test-list", str(test_list),
@@ -127,6 +128,25 @@ def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, cap
     assert "### tno21: 1 pairs, 5 rows" in text and "### msrs" not in text  # --min-pairs 1, the published stand-in
     assert "  tno21 leaderboard: MSFAM is " in printed
     assert cv2.imread(str(out / "leaderboard_gallery.png")).shape[1] > 6 * 192  # ir, vis, 2 published, 2 ours
+
+    # a full disk while the report is written: a clear error, the finished report kept whole, no temporary
+    write_bytes = Path.write_bytes
+
+    def disk_full_for_the_report(self, data):
+        if self.name.startswith(".quality.md"):
+            write_bytes(self, data[:10])
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return write_bytes(self, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "write_bytes", disk_full_for_the_report)
+        with pytest.raises(SystemExit, match="no space left on the disk writing .*quality.md"):
+            tool.main(["quality", "--data-root", str(data), "--test-list", str(test_list), "--methods",
+                       "average,nestfuse,msfam", "--checkpoint", f"msfam={runs / 'stage2_msfam' / 'best.pth'}",
+                       "--checkpoint", f"nestfuse={runs / 'stage1_nestfuse' / 'final.pth'}", "--work-dir",
+                       str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1",
+                       "--min-pairs", "1"])
+    assert (out / "quality.md").read_text() == text and not list(out.glob(".*tmp*"))
 
     tool.main(["ablations", "--runs", str(runs), "--data-root", str(data), "--test-list", str(test_list),
                "--work-dir", str(tmp_path / "work"), "--workers", "1", "--out", str(out / "ablations.md")])

@@ -1,6 +1,7 @@
 """tools/train_fusion.py and configs/fusion: paper settings, a CLI run with resume, every config on real data."""
 from __future__ import annotations
 
+import errno
 import importlib.util
 from pathlib import Path
 
@@ -103,6 +104,19 @@ def test_cli_stage1_run_then_resume(tool, tmp_path, monkeypatch, capsys):
     meta = read_fusion_checkpoint(work / "final.pth")["meta"]
     assert meta["schedule"]["train_samples"] == 10  # 12 images, the 2 of the held-out pair excluded
     load_fuser("msfam_handcrafted", checkpoint=work / "final.pth")
+
+    # faults: a full disk, then no intact state to resume from; each named, with what to do
+    def disk_full(self):
+        raise OSError(errno.ENOSPC, "No space left on device", str(work / "last.pth"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tool.Trainer, "run", disk_full)
+        with pytest.raises(SystemExit, match=r"no space left on the disk writing .*last\.pth.*\(with --resume\)"):
+            tool.main([*args, "train_cfg.max_iters=4", "--resume"])
+    for name in ("last.pth", "last.prev.pth"):
+        (work / name).write_bytes(b"truncated")
+    with pytest.raises(SystemExit, match=r"last\.pth is damaged .*last\.prev\.pth is damaged .*No intact"):
+        tool.main([*args, "train_cfg.max_iters=4", "--resume"])
 
 
 @pytest.mark.slow

@@ -40,6 +40,7 @@ from tqdm import tqdm
 
 from ...utils.device import resolve_device
 from ...utils.files import locked, remove_stale_temps
+from ...utils.run_lock import describe_holder, run_lock
 from .adapters.base import DatasetAdapter
 from .annotations import bad_frames_report, write_split_files
 from .frames import BadFrame, BadFrameError
@@ -106,6 +107,8 @@ def fuse_dataset(adapter: DatasetAdapter, out: str | Path, methods: Sequence[str
         SettingsMismatch: a method folder made with other settings.
         BadFrameError: a bad frame under ``strict``.
         KeyboardInterrupt: interrupted (the images written so far are complete; rerun to finish).
+        FolderInUseError: another live run of the same shard holds ``out`` (the message names it).
+        OSError: a write failed (e.g. a full disk): finished images are complete; rerun to finish.
     """
     out = Path(out)
     checkpoints = dict(checkpoints or {})
@@ -119,12 +122,16 @@ def fuse_dataset(adapter: DatasetAdapter, out: str | Path, methods: Sequence[str
     selection = select_split(adapter, adapter.default_split if split is None else split, options.limit,
                              options.strict, log)
     report = bad_frames_report(selection.name, selection.frame_ids, selection.usable, selection.bad)
-    with locked(out / LOCK_NAME):
-        metas = [check_settings(out / spec.name, spec) for spec in specs]
-        for spec, meta in zip(specs, metas):
-            start_split(out / spec.name, spec, meta, selection.entry(options.limit))
-        write_split_files(out, selection.name, selection.coco, report)
-    return [_run_method(spec, selection, out, options, device, log) for spec in specs]
+    shard = options.shard
+    with run_lock(out, "fuse" if shard.count == 1 else f"fuse-shard-{shard.index}-of-{shard.count}") as stale:
+        if stale:
+            log(f"a killed run's lock in {out} ({describe_holder(stale)}) was stale: taken over")
+        with locked(out / LOCK_NAME):
+            metas = [check_settings(out / spec.name, spec) for spec in specs]
+            for spec, meta in zip(specs, metas):
+                start_split(out / spec.name, spec, meta, selection.entry(options.limit))
+            write_split_files(out, selection.name, selection.coco, report)
+        return [_run_method(spec, selection, out, options, device, log) for spec in specs]
 
 
 def _run_method(spec: MethodSpec, selection: SplitSelection, out: Path, options: RunOptions,

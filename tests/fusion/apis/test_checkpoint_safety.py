@@ -1,4 +1,5 @@
-"""Fusion checkpoints and training states load weights-only: a crafted file never runs its code."""
+"""Fusion checkpoints and training states load weights-only: a crafted file never runs its code; a damaged one is
+named."""
 from __future__ import annotations
 
 import pytest
@@ -30,3 +31,15 @@ def test_resume_refuses_a_crafted_training_state(crafted):
     with pytest.raises(Exception, match="Weights only load failed"):
         load_training_state(state)
     assert not marker.exists()
+
+
+def test_a_truncated_checkpoint_is_named(tmp_path):
+    from fusion.apis import save_fusion_checkpoint
+    from fusion.registry import FUSION_MODELS
+
+    cfg = dict(type="nestfuse", widths=(4, 6, 8, 10))
+    path = tmp_path / "nestfuse.pth"
+    save_fusion_checkpoint(path, FUSION_MODELS.build(cfg), cfg)
+    path.write_bytes(path.read_bytes()[:200])  # a copy cut short
+    with pytest.raises(ValueError, match=f"{path} is not a readable fusion checkpoint"):
+        load_fuser("nestfuse", checkpoint=path)

@@ -1,14 +1,19 @@
 """The training loop on a tiny stage-1 run: learning, logs, exports, exact resume, time budget, autocast."""
 from __future__ import annotations
 
+import errno
 import math
+import os
+from pathlib import Path
 
 import pytest
 import torch
 
 from fusion.apis import load_fuser, read_fusion_checkpoint
 from fusion.engine import Trainer
+from fusion.engine import state as state_module
 from fusion.engine.logger import read_log
+from fusion.utils.run_lock import FolderInUseError, run_lock
 
 
 def _losses(work_dir):
@@ -67,6 +72,56 @@ def test_resume_after_an_interruption_equals_an_uninterrupted_run(stage1_cfg, tm
     for name, value in straight.task.model.state_dict().items():
         assert torch.equal(value, resumed.task.model.state_dict()[name]), name
     assert [r["iter"] for r in read_log(tmp_path / "resumed", "start")] == [0, 5]
+
+
+def test_resume_from_a_damaged_last_state_uses_the_previous_one(stage1_cfg, tmp_path):
+    stage1_cfg.train_cfg.max_iters = 6
+    stage1_cfg.train_cfg.checkpoint_interval = 2
+    work = tmp_path / "run"
+    Trainer(stage1_cfg, work, progress=False).run()  # states at 2, 4, 6: last.pth = 6, last.prev.pth = 4
+    last = work / "last.pth"
+    last.write_bytes(last.read_bytes()[: last.stat().st_size // 2])
+    stage1_cfg.train_cfg.max_iters = 8
+    resumed = Trainer(stage1_cfg, work, resume=True, progress=False)
+    with pytest.warns(UserWarning, match=r"last\.pth is damaged .*resuming from last\.prev\.pth \(iteration 4\)"):
+        resumed.run()
+    assert [r["iter"] for r in read_log(work, "start")] == [0, 4]
+    assert torch.load(last, weights_only=True)["iteration"] == 8
+    assert torch.load(work / "last.prev.pth", weights_only=True)["iteration"] == 6  # the damaged file never is
+    assert (work / "last.damaged.pth").is_file()
+    assert "warning: " in (work / "train.log").read_text()
+
+
+def test_a_full_disk_stops_training_with_the_states_intact_and_resume_finishes(stage1_cfg, tmp_path, monkeypatch):
+    stage1_cfg.train_cfg.max_iters = 6
+    stage1_cfg.train_cfg.checkpoint_interval = 2
+    work = tmp_path / "run"
+    saves = []
+    save = torch.save
+
+    def disk_full_at_the_third_state(obj, target):
+        if str(target).endswith(".tmp.pth") and len(saves) == 2:
+            Path(target).write_bytes(b"partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        save(obj, target)
+        saves.append(target)
+
+    monkeypatch.setattr(state_module.torch, "save", disk_full_at_the_third_state)
+    with pytest.raises(OSError, match="No space left"):
+        Trainer(stage1_cfg, work, progress=False).run()
+    monkeypatch.undo()
+    assert torch.load(work / "last.pth", weights_only=True)["iteration"] == 4
+    assert torch.load(work / "last.prev.pth", weights_only=True)["iteration"] == 2
+    assert not list(work.glob(".*tmp*"))
+    end = Trainer(stage1_cfg, work, resume=True, progress=False).run()
+    assert end["complete"] and [r["iter"] for r in read_log(work, "start")] == [0, 4]
+
+
+def test_a_second_trainer_in_the_same_work_dir_is_refused(stage1_cfg, tmp_path):
+    work = tmp_path / "run"
+    with run_lock(work, "train"):
+        with pytest.raises(FolderInUseError, match=f"process {os.getpid()}"):
+            Trainer(stage1_cfg, work, progress=False).run()
 
 
 def test_time_budget_stops_cleanly_and_resume_finishes(stage1_cfg, tmp_path):
