@@ -1,4 +1,4 @@
-"""A real mmengine checkpoint saves and loads back under torch >= 2.6 through detection.checkpoint."""
+"""A real mmengine checkpoint saves and loads back (weights-only, with the allow-list) through detection.checkpoint."""
 from __future__ import annotations
 
 import pickle
