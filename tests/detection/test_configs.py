@@ -1,6 +1,6 @@
-"""configs/detection: every file loads, the four leaves differ only in the image folder, the model builds,
-and detection.config resolves names and applies the tools' options; configs/demo's detectors are these leaves
-with one set of demo settings."""
+"""configs/detection: every file loads, the four leaves of each dataset (KAIST, LLVIP, MSRS) differ only in the
+image folder, the model builds, and detection.config resolves names and applies the tools' options;
+configs/demo's detectors are these leaves with one set of demo settings."""
 from __future__ import annotations
 
 import os
@@ -17,6 +17,7 @@ DEMO_DIR = CONFIG_DIR.parent / "demo"
 
 LEAVES = {"gflv2_visible.py": "visible", "gflv2_infrared.py": "lwir", "gflv2_fused_baseline.py": "nestfuse",
           "gflv2_fused.py": "msfam"}
+DATASETS = ("", "llvip_", "msrs_")  # leaf name prefixes: KAIST, LLVIP, MSRS
 FOLDER_KEYS = {"img_folder", "train_dataloader.dataset.data_prefix.img", "val_dataloader.dataset.data_prefix.img",
                "test_dataloader.dataset.data_prefix.img"}
 
@@ -41,11 +42,17 @@ def test_every_config_loads(path):
     assert len(cfg.keys()) > 0
 
 
-def test_the_four_leaves_differ_only_in_the_image_folder():
-    assert {p.name for p in CONFIG_DIR.glob("gflv2_*.py")} == set(LEAVES)
-    flat = {name: flatten(Config.fromfile(str(CONFIG_DIR / name)).to_dict()) for name in LEAVES}
-    reference = flat["gflv2_visible.py"]
-    for name, folder in LEAVES.items():
+def test_every_dataset_has_the_four_leaves():
+    names = {p.name for p in CONFIG_DIR.glob("gflv2_*.py")}
+    assert names == {name.replace("gflv2_", f"gflv2_{dataset}") for dataset in DATASETS for name in LEAVES}
+
+
+@pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.rstrip("_") or "kaist")
+def test_the_four_leaves_differ_only_in_the_image_folder(dataset):
+    leaves = {name.replace("gflv2_", f"gflv2_{dataset}"): folder for name, folder in LEAVES.items()}
+    flat = {name: flatten(Config.fromfile(str(CONFIG_DIR / name)).to_dict()) for name in leaves}
+    reference = flat[f"gflv2_{dataset}visible.py"]
+    for name, folder in leaves.items():
         assert flat[name].keys() == reference.keys(), name
         differing = {k for k in reference if flat[name][k] != reference[k]}
         assert differing == (set() if folder == "visible" else FOLDER_KEYS), name
