@@ -48,7 +48,7 @@ from tqdm import tqdm
 from .. import datasets  # noqa: F401  (registers the datasets)
 from ..registry import DATASETS, TASKS
 from ..utils.device import resolve_device
-from ..utils.run_lock import describe_holder, run_lock
+from ..utils.run_lock import run_lock
 from .logger import TrainLogger
 from .lr_schedule import build_lr_factor
 from .meta import run_environment, to_plain
@@ -242,9 +242,7 @@ class Trainer:
             ValueError: resuming, and no intact training state is left.
             OSError: a write failed (e.g. a full disk): ``last.pth`` / ``last.prev.pth`` are intact; resume.
         """
-        with run_lock(self.work_dir, "train") as stale:
-            if stale:
-                self.logger.text(f"warning: a killed run's lock ({describe_holder(stale)}) was stale: taken over")
+        with run_lock(self.work_dir, "train", lambda message: self.logger.text(f"warning: {message}")):
             return self._run()
 
     def _run(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,8 +62,12 @@ def _alive_here(record: dict) -> bool:
 
 
 @contextmanager
-def run_lock(folder: str | Path, name: str = "run") -> Iterator[dict | None]:
+def run_lock(folder: str | Path, name: str = "run",
+             log: Callable[[str], None] | None = None) -> Iterator[dict | None]:
     """Hold ``<folder>/.<name>.lock`` for the ``with`` block.
+
+    Args:
+        log: told, in one line, when the lock a killed run left behind is taken over.
 
     Yields:
         The stale record of a killed run that held the lock before (None when the lock was clean).
@@ -85,6 +89,8 @@ def run_lock(folder: str | Path, name: str = "run") -> Iterator[dict | None]:
         stale = _read_record(path)
         if fcntl is None and stale and _alive_here(stale):
             raise FolderInUseError(f"{folder} is in use by {describe_holder(stale)} (lock {path})")
+        if stale and log is not None:
+            log(f"a killed run's lock in {folder} ({describe_holder(stale)}) was stale: taken over")
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps(_holder_record()))

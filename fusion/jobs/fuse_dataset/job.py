@@ -40,7 +40,7 @@ from tqdm import tqdm
 
 from ...utils.device import resolve_device
 from ...utils.files import locked, remove_stale_temps
-from ...utils.run_lock import describe_holder, run_lock
+from ...utils.run_lock import run_lock
 from .adapters.base import DatasetAdapter
 from .annotations import bad_frames_report, write_split_files
 from .frames import BadFrame, BadFrameError
@@ -123,9 +123,7 @@ def fuse_dataset(adapter: DatasetAdapter, out: str | Path, methods: Sequence[str
                              options.strict, log)
     report = bad_frames_report(selection.name, selection.frame_ids, selection.usable, selection.bad)
     shard = options.shard
-    with run_lock(out, "fuse" if shard.count == 1 else f"fuse-shard-{shard.index}-of-{shard.count}") as stale:
-        if stale:
-            log(f"a killed run's lock in {out} ({describe_holder(stale)}) was stale: taken over")
+    with run_lock(out, "fuse" if shard.count == 1 else f"fuse-shard-{shard.index}-of-{shard.count}", log):
         with locked(out / LOCK_NAME):
             metas = [check_settings(out / spec.name, spec) for spec in specs]
             for spec, meta in zip(specs, metas):
