@@ -1,187 +1,142 @@
-"""Test records of detector runs and the side-by-side comparison report of the four inputs.
+"""The detector comparison: runs grouped by input (one per training seed), their means and spreads, and
+paired bootstrap intervals of each input against a reference.
 
-``tools/test_det.py`` writes ``<work_dir>/test_record.json`` after testing: the metrics, and where they came
-from (config, checkpoint and its sha256, the image folder and that folder's ``meta.json`` written by
-``tools/fuse_dataset.py``). ``tools/compare_det.py`` reads several records and writes one report: Markdown,
-CSV and a bar chart, each input's difference from the visible-only detector, and each row's provenance.
+``tools/compare_det.py`` reads the test records (:mod:`.test_records`) and writes the report
+(:mod:`.comparison_report`).
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
-from tabulate import tabulate
+import numpy as np
 
-from .file_utils import file_sha256, write_text_atomic
+from .evaluation import load_detections, load_ground_truth
+from .evaluation.bootstrap import PairedInterval, paired_intervals, resample_weights, resampled_figures
+from .evaluation.resampling import ImageMatchCache
+from .test_records import Run
 
 #: Report columns: KaistMetric's keys (AP as fractions, MR^-2 in percent; lower MR is better).
 COLUMNS = ("AP", "AP50", "AP75", "APS", "APM", "APL", "MR_all", "MR_day", "MR_night")
-RECORD_NAME = "test_record.json"
-
-
-def write_test_record(work_dir: str | Path, metrics: dict[str, float], config_path: str | Path,
-                      checkpoint: str | Path, data_root: str | Path, img_folder: str) -> Path:
-    """Write ``<work_dir>/test_record.json`` (metrics without their ``kaist/`` prefix, plus provenance)."""
-    image_dir = Path(data_root) / img_folder
-    meta_path = image_dir / "meta.json"
-    record = {
-        "metrics": {key.split("/")[-1]: float(value) for key, value in metrics.items()},
-        "config": str(config_path),
-        "checkpoint": str(checkpoint),
-        "checkpoint_sha256": file_sha256(checkpoint) if Path(checkpoint).is_file() else None,
-        "data_root": str(data_root),
-        "img_folder": img_folder,
-        "fused_meta": json.loads(meta_path.read_text()) if meta_path.is_file() else None,
-    }
-    path = Path(work_dir) / RECORD_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, json.dumps(record, indent=2) + "\n")
-    return path
-
-
-def record_test(cfg: Any, metrics: dict[str, float], config_path: str | Path, checkpoint: str | Path) -> Path:
-    """:func:`write_test_record` for a tested mmengine config (its work dir and test dataset's image folder)."""
-    dataset = cfg.test_dataloader.dataset
-    return write_test_record(cfg.work_dir, metrics, config_path, checkpoint, dataset.data_root,
-                             dataset.data_prefix.img.rstrip("/"))
+#: Compared by default besides every input against the reference: MSFAM against the baseline fusion.
+FUSION_PAIR = ("msfam", "nestfuse")
 
 
 @dataclass
-class Run:
-    """One detector run in the comparison: a row name and its test record."""
+class InputRuns:
+    """The runs of one input (visible, lwir, a fusion method): one per training seed."""
 
     name: str
-    record: dict[str, Any]
+    runs: list[Run] = field(default_factory=list)
+
+    def values(self, column: str) -> list[float]:
+        return [run.metrics.get(column, math.nan) for run in self.runs]
+
+    def mean(self, column: str) -> float:
+        return float(np.mean(self.values(column)))
+
+    def spread(self, column: str) -> float:
+        """Sample standard deviation over seeds (NaN with one seed)."""
+        values = self.values(column)
+        return float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
 
     @property
-    def metrics(self) -> dict[str, float]:
-        return self.record["metrics"]
+    def seeds(self) -> list[int | None]:
+        return [run.seed for run in self.runs]
 
 
-def load_run(name: str | None, path: str | Path) -> Run:
-    """Read a run from its work dir or record file; the row is named after the image folder by default.
+def group_by_input(runs: Iterable[Run]) -> list[InputRuns]:
+    """Runs grouped by their row name, in the order the names first appear.
 
     Raises:
-        FileNotFoundError: no record there (the message says how to make one).
+        ValueError: two runs of one input with the same seed (the same run given twice?).
     """
-    path = Path(path)
-    record_path = path / RECORD_NAME if path.is_dir() else path
-    if not record_path.is_file():
-        raise FileNotFoundError(f"no {RECORD_NAME} in {path}: run tools/test_det.py CONFIG CHECKPOINT "
-                                "--work-dir <that folder> first")
-    record = json.loads(record_path.read_text())
-    return Run(name or record["img_folder"], record)
-
-
-def _format(value: float | None, digits: int) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
-def _delta(run: Run, baseline: Run | None, column: str) -> float | None:
-    if baseline is None or run is baseline:
-        return None
-    return run.metrics.get(column, math.nan) - baseline.metrics.get(column, math.nan)
-
-
-def fusion_weights_sha256(meta: dict) -> str | None:
-    """The sha256 of the fusion weights recorded in a fused folder's ``meta.json`` (None: training-free)."""
-    return (meta.get("checkpoint") or {}).get("sha256")
-
-
-def provenance(run: Run) -> str:
-    """Where a row came from: config, checkpoint (sha256 prefix), fusion method and its checkpoint."""
-    record = run.record
-    parts = [f"config {Path(record['config']).name}", f"checkpoint {Path(record['checkpoint']).name}"]
-    if record.get("checkpoint_sha256"):
-        parts[-1] += f" ({record['checkpoint_sha256'][:12]})"
-    meta = record.get("fused_meta")
-    if meta:
-        fusion = f"images {record['img_folder']}/ by {meta.get('method', '?')}"
-        if fusion_weights_sha256(meta):
-            fusion += f" (weights {fusion_weights_sha256(meta)[:12]})"
-        parts.append(fusion)
-    else:
-        parts.append(f"images {record['img_folder']}/ (no meta.json)")
-    return ", ".join(parts)
-
-
-def to_markdown(runs: list[Run], baseline: str = "visible") -> str:
-    """The comparison table (with differences from ``baseline`` where it is among the runs) and provenance."""
-    base = next((run for run in runs if run.name == baseline), None)
-    lines = ["COCO AP (person, ignore regions respected; fractions) and KAIST MR^-2 (reasonable setting, percent, "
-             "lower is better)." + (f" Differences are from the {baseline} row." if base else ""), ""]
-    rows = []
+    groups: dict[str, InputRuns] = {}
     for run in runs:
-        cells = []
-        for column in COLUMNS:
-            digits = 2 if column.startswith("MR") else 3
-            cell = _format(run.metrics.get(column), digits)
-            delta = _delta(run, base, column)
-            if delta is not None and not math.isnan(delta):
-                cell += f" ({delta:+.{digits}f})"
-            cells.append(cell)
-        rows.append([run.name, *cells])
-    lines += [tabulate(rows, headers=["input", *COLUMNS], tablefmt="pipe", disable_numparse=True,
-                       colalign=["left"] + ["right"] * len(COLUMNS))]
-    lines += ["", "Provenance:", ""] + [f"- {run.name}: {provenance(run)}" for run in runs]
-    return "\n".join(lines) + "\n"
+        group = groups.setdefault(run.name, InputRuns(run.name))
+        if run.seed is not None and run.seed in group.seeds:
+            raise ValueError(f"input {run.name!r} has seed {run.seed} twice; give each seed's work dir once")
+        group.runs.append(run)
+    return list(groups.values())
 
 
-def to_csv(runs: list[Run], baseline: str = "visible") -> str:
-    """One row per input: the metrics, their differences from ``baseline``, and provenance."""
-    base = next((run for run in runs if run.name == baseline), None)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["input", *COLUMNS, *(f"delta_{c}" for c in COLUMNS), "config", "checkpoint",
-                     "checkpoint_sha256", "img_folder", "fusion_method", "fusion_checkpoint_sha256"])
-    for run in runs:
-        meta = run.record.get("fused_meta") or {}
-        deltas = [_delta(run, base, column) for column in COLUMNS]
-        writer.writerow([run.name, *(run.metrics.get(c) for c in COLUMNS),
-                         *("" if d is None else d for d in deltas), run.record["config"], run.record["checkpoint"],
-                         run.record.get("checkpoint_sha256") or "", run.record["img_folder"],
-                         meta.get("method", ""), fusion_weights_sha256(meta) or ""])
-    return buffer.getvalue()
+@dataclass(frozen=True)
+class Comparison:
+    """``candidate - reference`` for every column, with its paired bootstrap interval."""
+
+    candidate: str
+    reference: str
+    intervals: dict[str, PairedInterval]
 
 
-def bar_chart(runs: list[Run], path: str | Path) -> Path:
-    """Grouped bars: the AP columns (left axis, fractions) and the MR^-2 columns (right panel, percent)."""
-    import matplotlib
+@dataclass(frozen=True)
+class BootstrapSetup:
+    """How the intervals are made: resamples, confidence, and the seed of the random generator."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    groups = (("AP", "AP50", "AP75", "APS", "APM", "APL"), ("MR_all", "MR_day", "MR_night"))
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw=dict(width_ratios=(2, 1)))
-    width = 0.8 / max(1, len(runs))
-    for axis, columns, label in zip(axes, groups, ("COCO AP (higher is better)", "MR^-2 % (lower is better)")):
-        for index, run in enumerate(runs):
-            values = [run.metrics.get(c, math.nan) for c in columns]
-            axis.bar([i + index * width for i in range(len(columns))], values, width, label=run.name)
-        axis.set_xticks([i + width * (len(runs) - 1) / 2 for i in range(len(columns))], columns)
-        axis.set_title(label)
-    axes[0].legend(fontsize="small")
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
+    resamples: int = 1000
+    confidence: float = 0.95
+    seed: int = 0
 
 
-def write_report(runs: list[Run], prefix: str | Path, baseline: str = "visible") -> list[Path]:
-    """Write ``PREFIX.md``, ``PREFIX.csv`` and ``PREFIX.png``; return their paths."""
-    prefix = Path(prefix)
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for suffix, text in ((".md", to_markdown(runs, baseline)), (".csv", to_csv(runs, baseline))):
-        path = prefix.with_name(prefix.name + suffix)
-        path.write_text(text)
-        paths.append(path)
-    paths.append(bar_chart(runs, prefix.with_name(prefix.name + ".png")))
-    return paths
+def default_pairs(names: Sequence[str], reference: str) -> list[tuple[str, str]]:
+    """Every input against ``reference``, then MSFAM against the baseline fusion when both are there."""
+    pairs = [(name, reference) for name in names if name != reference] if reference in names else []
+    if all(name in names for name in FUSION_PAIR):
+        pairs.append(FUSION_PAIR)
+    return pairs
+
+
+def bootstrap_unavailable(inputs: Sequence[InputRuns]) -> str | None:
+    """Why the paired bootstrap cannot run on these inputs (``None`` when it can)."""
+    runs = [run for group in inputs for run in group.runs]
+    missing = [f"{run.name} (seed {run.seed})" for run in runs if not run.record.get("predictions")]
+    if missing:
+        return (f"no predictions recorded for {', '.join(missing)}: test them again with tools/test_det.py, "
+                "which now keeps them")
+    ann_files = {run.record.get("ann_file") for run in runs}
+    if len(ann_files) != 1:
+        return f"the runs were scored on different ground truth ({', '.join(sorted(map(str, ann_files)))})"
+    return None
+
+
+def compare_inputs(inputs: Sequence[InputRuns], pairs: Sequence[tuple[str, str]], setup: BootstrapSetup,
+                   progress: Callable[[Iterable, int], Iterable] = lambda items, total: items,
+                   ) -> tuple[list[Comparison], int]:
+    """Paired bootstrap of each pair of inputs on their recorded test predictions.
+
+    Every run's predictions are matched once (:class:`.ImageMatchCache`); the same image resamples serve
+    every run. Returns the comparisons and the number of test images.
+
+    Raises:
+        ValueError: a pair names an input that is not there, or :func:`bootstrap_unavailable` says why not.
+    """
+    by_name = {group.name: group for group in inputs}
+    for pair in pairs:
+        for name in pair:
+            if name not in by_name:
+                raise ValueError(f"cannot compare {pair[0]} with {pair[1]}: no input {name!r} among {list(by_name)}")
+    reason = bootstrap_unavailable(inputs)
+    if reason:
+        raise ValueError(reason)
+    compared = {name for pair in pairs for name in pair}
+    runs = [(group.name, run) for group in inputs if group.name in compared for run in group.runs]
+    gt = load_ground_truth(runs[0][1].record["ann_file"])
+    caches = [ImageMatchCache(gt, load_detections(run.record["predictions"], gt, "coco"))
+              for _, run in progress(runs, len(runs))]
+    n_images = len(caches[0].image_ids)
+    rng = np.random.default_rng(setup.seed)
+    weights = resample_weights(n_images, setup.resamples, rng)
+    resampled = resampled_figures(caches, weights)
+    full = [cache.evaluate(np.ones((1, n_images))) for cache in caches]
+    per_input: dict[str, tuple[list, list]] = {}
+    for (name, _), figures, whole in zip(runs, resampled, full):
+        per_input.setdefault(name, ([], []))
+        per_input[name][0].append(figures)
+        per_input[name][1].append(whole)
+    comparisons = []
+    for candidate, reference in pairs:
+        intervals = paired_intervals(per_input[candidate][0], per_input[reference][0], per_input[candidate][1],
+                                     per_input[reference][1], rng, setup.confidence)
+        comparisons.append(Comparison(candidate, reference, intervals))
+    return comparisons, n_images

@@ -18,6 +18,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from .checkpoint import add_trust_argument
+from .test_records import PREDICTIONS_PREFIX, seed_work_dir
 
 #: The project's detection configs (``configs/detection`` beside the package in a source checkout).
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs" / "detection"
@@ -62,12 +63,13 @@ def resolve_config(config: str | os.PathLike) -> Path:
 
 
 def load_config(config: str | os.PathLike, work_dir: str | None = None, cfg_options: dict | None = None,
-                launcher: str = "none", data_root: str | None = None) -> Config:
+                launcher: str = "none", data_root: str | None = None, seed: int | None = None) -> Config:
     """Read a config and apply what the tools share.
 
     Args:
         config: path or bare name (:func:`resolve_config`).
         work_dir: output folder; default ``work_dirs/<config name>`` unless the config sets one.
+        seed: a training seed: the work dir becomes ``<work dir>/seed<seed>``.
         cfg_options: ``key.subkey=value`` overrides (``--cfg-options``), merged last.
         launcher: ``none``, ``pytorch``, ``slurm`` or ``mpi``.
         data_root: move every dataset and evaluator annotation file to this root (:func:`set_data_root`).
@@ -89,6 +91,8 @@ def load_config(config: str | os.PathLike, work_dir: str | None = None, cfg_opti
         cfg.work_dir = str(work_dir)
     elif cfg.get("work_dir") is None:
         cfg.work_dir = str(Path("work_dirs") / path.stem)
+    if seed is not None:
+        cfg.work_dir = str(seed_work_dir(cfg.work_dir, seed))
     return cfg
 
 
@@ -153,11 +157,13 @@ def set_data_root(cfg: Config, data_root: str) -> None:
 
 def training_config(config: str | os.PathLike, work_dir: str | None = None, cfg_options: dict | None = None,
                  resume: str | None = None, amp: bool = False, launcher: str = "none",
-                 data_root: str | None = None) -> Config:
-    """The training config: :func:`load_config` plus resuming and mixed precision.
+                 data_root: str | None = None, seed: int | None = None) -> Config:
+    """The training config: :func:`load_config` plus resuming, mixed precision and the seed.
 
     Args:
         config, work_dir, cfg_options, launcher, data_root: as in :func:`load_config`.
+        seed: seed every random generator with it (mmengine's ``randomness.seed``) and train in
+            ``<work dir>/seed<seed>``; ``None`` keeps the config's (mmengine draws one when it has none).
         resume: ``None`` (start afresh), ``"auto"`` (the latest checkpoint in the work dir, if any) or a
             checkpoint path.
         amp: train with automatic mixed precision (``AmpOptimWrapper``, dynamic loss scale; GPU only).
@@ -165,7 +171,9 @@ def training_config(config: str | os.PathLike, work_dir: str | None = None, cfg_
     Returns:
         The config, ready for :func:`build_runner`.
     """
-    cfg = load_config(config, work_dir, cfg_options, launcher, data_root)
+    cfg = load_config(config, work_dir, cfg_options, launcher, data_root, seed)
+    if seed is not None:
+        cfg.randomness = {**cfg.get("randomness", {}), "seed": seed}
     if amp:
         cfg.optim_wrapper.type = "AmpOptimWrapper"
         cfg.optim_wrapper.loss_scale = "dynamic"
@@ -177,18 +185,25 @@ def training_config(config: str | os.PathLike, work_dir: str | None = None, cfg_
 
 
 def testing_config(config: str | os.PathLike, checkpoint: str, work_dir: str | None = None,
-                cfg_options: dict | None = None, launcher: str = "none", data_root: str | None = None) -> Config:
-    """The testing config: :func:`load_config` with the weights to load.
+                cfg_options: dict | None = None, launcher: str = "none", data_root: str | None = None,
+                seed: int | None = None) -> Config:
+    """The testing config: :func:`load_config` with the weights to load; a ``KaistMetric`` without an
+    ``outfile_prefix`` keeps the predictions as ``<work dir>/test_predictions.{bbox.json,txt}`` (for the
+    paired bootstrap of ``tools/compare_det.py`` and for ``tools/eval_kaist.py``).
 
     Args:
-        config, work_dir, cfg_options, launcher, data_root: as in :func:`load_config`.
+        config, work_dir, cfg_options, launcher, data_root, seed: as in :func:`load_config`.
         checkpoint: the checkpoint to test (a local path or any URL mmengine reads).
 
     Returns:
         The config, ready for :func:`build_runner`.
     """
-    cfg = load_config(config, work_dir, cfg_options, launcher, data_root)
+    cfg = load_config(config, work_dir, cfg_options, launcher, data_root, seed)
     cfg.load_from = str(checkpoint)
+    evaluator = cfg.get("test_evaluator")
+    kaist = isinstance(evaluator, Mapping) and evaluator.get("type") == "KaistMetric"
+    if kaist and not evaluator.get("outfile_prefix"):
+        evaluator["outfile_prefix"] = str(Path(cfg.work_dir) / PREDICTIONS_PREFIX)
     return cfg
 
 

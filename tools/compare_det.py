@@ -1,10 +1,14 @@
-"""Compare detector runs side by side: COCO AP and KAIST MR^-2 per input, differences from visible-only.
+"""Compare detector runs: AP and MR^-2 per input over seeds, paired bootstrap intervals, the paper's Table 7.
 
-Each run is a work dir (or its test_record.json) written by tools/test_det.py. Rows are named after the
-image folder (visible, lwir, nestfuse, msfam, ...) unless given as NAME=DIR. Writes PREFIX.md, PREFIX.csv
-and PREFIX.png (bar chart), with where every row came from (config, checkpoint, the fused folder's meta.json).
+Each run is a work dir (or its test_record.json) written by tools/test_det.py; a work dir holding seed<N>/
+folders gives all its seeds. Runs with the same row name (the image folder: visible, lwir, nestfuse, msfam,
+or NAME=DIR) are the seeds of one input: the report shows their mean and sd. Every input is compared with
+--reference (default visible), and msfam with nestfuse when both are there (or the --pair list): a paired
+bootstrap over the test images (seeds drawn too) gives each difference a 95 % interval, and the report says
+which differences are told apart from noise. Writes PREFIX.md, PREFIX.csv (per input), PREFIX_runs.csv,
+PREFIX_differences.csv and PREFIX.png (error bars).
 
-Example:
+Example (three seeds of each input, trained with tools/train_det.py CONFIG --seed 0 1 2):
     python tools/compare_det.py work_dirs/gflv2_visible work_dirs/gflv2_infrared \
         work_dirs/gflv2_fused_baseline work_dirs/gflv2_fused --out reports/detection
 """
@@ -12,8 +16,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
-from detection.comparison import load_run, write_report
+from tqdm import tqdm
+
+from detection.comparison import BootstrapSetup, compare_inputs, default_pairs, group_by_input
+from detection.comparison_report import ComparisonReport, write_report
+from detection.test_records import load_runs
+
+
+def pair(text: str) -> tuple[str, str]:
+    """``CANDIDATE:REFERENCE``."""
+    candidate, sep, reference = text.partition(":")
+    if not sep or not candidate or not reference:
+        raise argparse.ArgumentTypeError(f"expected CANDIDATE:REFERENCE, got {text!r}")
+    return candidate, reference
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,8 +38,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.splitlines()[1:]))
     parser.add_argument("runs", nargs="+", metavar="[NAME=]DIR", help="work dirs tested by tools/test_det.py")
-    parser.add_argument("--out", required=True, help="output prefix: PREFIX.md, PREFIX.csv, PREFIX.png")
-    parser.add_argument("--baseline", default="visible", help="row the differences are taken from (default: visible)")
+    parser.add_argument("--out", required=True, help="output prefix: PREFIX.md, PREFIX.csv, PREFIX.png, ...")
+    parser.add_argument("--reference", "--baseline", default="visible",
+                        help="input every other is compared with (default: visible)")
+    parser.add_argument("--pair", type=pair, action="append", metavar="CANDIDATE:REFERENCE",
+                        help="compare these two inputs instead of the default pairs (repeatable)")
+    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    parser.add_argument("--confidence", type=float, default=0.95, help="interval confidence (default 0.95)")
+    parser.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the resampling (default 0)")
+    parser.add_argument("--no-bootstrap", action="store_true", help="means and spreads only")
     return parser.parse_args(argv)
 
 
@@ -32,10 +56,26 @@ def main(argv: list[str] | None = None) -> None:
         runs = []
         for text in args.runs:
             name, sep, path = text.partition("=")
-            runs.append(load_run(name, path) if sep else load_run(None, text))
-    except FileNotFoundError as error:
+            runs += load_runs(name, path) if sep else load_runs(None, text)
+        inputs = group_by_input(runs)
+    except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
-    paths = write_report(runs, args.out, args.baseline)
+    setup = BootstrapSetup(args.resamples, args.confidence, args.bootstrap_seed)
+    pairs = args.pair or default_pairs([group.name for group in inputs], args.reference)
+    comparisons, n_images, note = [], 0, "--no-bootstrap" if args.no_bootstrap else None
+    if pairs and not args.no_bootstrap:
+        start = time.perf_counter()
+        try:
+            comparisons, n_images = compare_inputs(
+                inputs, pairs, setup, lambda items, total: tqdm(items, total=total, desc="matching runs"))
+        except (OSError, ValueError, KeyError) as error:
+            note = str(error)
+            print(f"no intervals: {note}", file=sys.stderr)
+        else:
+            print(f"paired bootstrap: {len(comparisons)} comparison(s), {setup.resamples} resamples of "
+                  f"{n_images} images in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    report = ComparisonReport(inputs, comparisons, setup, n_images, note)
+    paths = write_report(report, args.out)
     print(paths[0].read_text())
     for path in paths:
         print(f"wrote {path}")

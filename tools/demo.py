@@ -8,15 +8,18 @@
    bands; write the COCO annotations.
 4. Score the fused test images with the fusion metrics.
 5. Train the four GFLv2 detectors (configs/demo/gflv2_*.py: visible, infrared, NestFuse-fused, MSFAM-fused) for
-   a few epochs at the image size, from scratch (no ImageNet weights), and test them.
-6. Write the comparison report of the four detectors.
+   a few epochs at the image size, from scratch (no ImageNet weights), with 3 seeds each, and test them.
+6. Write the comparison report of the four inputs: means and spreads over the seeds, paired bootstrap
+   intervals of each input against visible and of MSFAM against NestFuse; the summary says which
+   differences are told apart from noise.
 
 The terminal shows one progress bar per step, then a summary table. Everything the steps print (mmengine's and
 mmdet's logs included) goes to ``demo.log`` in ``--out``; mmengine also keeps its own log in
 ``work_dirs/<config>/<timestamp>/``, and demo weights their ``train.log`` in ``weights/<run>/``.
 
 Outputs under ``--out``: ``synthetic_kaist/``, ``weights/`` (demo weights only), ``kaist_fused/``,
-``fusion_quality.{md,csv,json}``, ``work_dirs/<config>/``, ``detection.{md,csv,png}``, ``demo.log``.
+``fusion_quality.{md,csv,json}``, ``work_dirs/<config>/seed<N>/``, ``detection.{md,csv,png}``,
+``detection_runs.csv``, ``detection_differences.csv``, ``demo.log``.
 Rerunning resumes finished steps where the tools do.
 
 Example:
@@ -33,7 +36,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from detection.demo_runs import DETECTORS, JOBS, compare, run_detectors
+from detection.comparison_report import verdict_sentence
+from detection.demo_runs import DETECTORS, compare, jobs, run_detectors
 from detection.quiet import output_to, progress_bar
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.jobs.demo import fuse_demo_dataset, score_fusion, shipped_weights, train_demo_weights
@@ -53,6 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="synthetic image size WxH (default 320x256; KAIST: 640x512)")
     parser.add_argument("--fusion-iters", type=int, default=60, help="iterations of each demo-weights run")
     parser.add_argument("--det-epochs", type=int, default=2, help="training epochs of each demo detector")
+    parser.add_argument("--det-seeds", type=int, default=3, help="training seeds of each demo detector (default 3)")
     parser.add_argument("--device", default="cpu", help="device for fusion (cpu, cuda, ...)")
     return parser.parse_args(argv)
 
@@ -125,16 +130,21 @@ def main(argv: list[str] | None = None) -> None:
         report = score_fusion(root, fused_root, out / "fusion_quality", advancing(bar))
     story.result(f"{len(report.images)} test images, {len(report.metrics)} metrics", out / "fusion_quality.md")
 
-    with story.step("detectors", JOBS) as bar:
-        work_dirs = run_detectors(CONFIGS, fused_root, out, args.det_epochs, (width, height), bar)
-    story.result(f"{len(DETECTORS)} GFLv2 trained and tested (epochs: {args.det_epochs})", out / "work_dirs")
+    with story.step("detectors", jobs(args.det_seeds)) as bar:
+        work_dirs = run_detectors(CONFIGS, fused_root, out, args.det_epochs, (width, height), args.det_seeds, bar)
+    story.result(f"{len(DETECTORS)} GFLv2 x {args.det_seeds} seeds trained and tested (epochs: {args.det_epochs})",
+                 out / "work_dirs")
 
     with story.step("detection report"):
-        compare(work_dirs, out / "detection")
-    story.result("AP and MR^-2 of the four inputs", out / "detection.md")
+        detection = compare(work_dirs, out / "detection")
+    story.result("AP and MR^-2 of the four inputs, paired intervals", out / "detection.md")
 
     story.rows.append(["log", "everything the steps printed", str(log), ""])
-    print(f"\ndemo finished in {time.perf_counter() - start:.0f} s\n\n{story.summary()}", flush=True)
+    noise = (f"Detection differences ({detection.setup.resamples} paired resamples of {detection.n_images} test "
+             f"images, {args.det_seeds} seeds, {100 * detection.setup.confidence:.0f} % intervals):")
+    verdicts = "\n".join(f"- {verdict_sentence(c)}" for c in detection.comparisons)
+    print(f"\ndemo finished in {time.perf_counter() - start:.0f} s\n\n{story.summary()}\n\n{noise}\n{verdicts}",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,26 @@ from .ground_truth import KaistGroundTruth
 AP_KEYS = ("AP", "AP50", "AP75", "APS", "APM", "APL")
 
 
+def evaluated_images(gt: KaistGroundTruth, dets: Detections, image_ids: Sequence[int]) -> COCOeval | None:
+    """pycocotools' per-image matching of the person detections (``COCOeval.evaluate``; ``evalImgs`` filled).
+
+    Returns:
+        The evaluator, ready for ``accumulate``; ``None`` when there is no detection on ``image_ids``.
+    """
+    results = to_coco_results({i: dets[i] for i in image_ids if i in dets}, gt.person_category_id)
+    if not results:
+        return None
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints progress
+        coco_gt = COCO()
+        coco_gt.dataset = gt.to_coco()
+        coco_gt.createIndex()
+        coco_eval = COCOeval(coco_gt, coco_gt.loadRes(results), iouType="bbox")
+        coco_eval.params.imgIds = list(image_ids)
+        coco_eval.params.catIds = [gt.person_category_id]
+        coco_eval.evaluate()
+    return coco_eval
+
+
 def coco_ap(gt: KaistGroundTruth, dets: Detections, image_ids: Sequence[int] | None = None) -> dict[str, float]:
     """COCO AP@[.5:.95], AP50, AP75, APS, APM, APL of the person class (pycocotools, 100 dets per image).
 
@@ -36,17 +56,10 @@ def coco_ap(gt: KaistGroundTruth, dets: Detections, image_ids: Sequence[int] | N
         detection; NaN where the images hold no ground truth of that size (pycocotools' -1).
     """
     image_ids = gt.image_ids() if image_ids is None else list(image_ids)
-    results = to_coco_results({i: dets[i] for i in image_ids if i in dets}, gt.person_category_id)
-    if not results:
+    coco_eval = evaluated_images(gt, dets, image_ids)
+    if coco_eval is None:
         return {key: 0.0 for key in AP_KEYS}
-    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints progress and the summary
-        coco_gt = COCO()
-        coco_gt.dataset = gt.to_coco()
-        coco_gt.createIndex()
-        coco_eval = COCOeval(coco_gt, coco_gt.loadRes(results), iouType="bbox")
-        coco_eval.params.imgIds = image_ids
-        coco_eval.params.catIds = [gt.person_category_id]
-        coco_eval.evaluate()
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints the summary
         coco_eval.accumulate()
         coco_eval.summarize()
     return {key: (float(value) if value >= 0 else math.nan) for key, value in zip(AP_KEYS, coco_eval.stats)}

@@ -19,7 +19,8 @@ STEPS = ("synthetic KAIST", "fusion weights", "fused dataset", "fusion quality",
 def test_demo_runs_the_whole_pipeline(tmp_path: Path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     result = subprocess.run([sys.executable, str(REPO / "tools" / "demo.py"), "--out", str(tmp_path),
-                             "--pairs-per-set", "1", "--size", "128x96", "--fusion-iters", "2", "--det-epochs", "1"],
+                             "--pairs-per-set", "1", "--size", "128x96", "--fusion-iters", "2", "--det-epochs", "1",
+                             "--det-seeds", "2"],
                             capture_output=True, env=env, timeout=900)
     stdout, stderr = result.stdout.decode(), result.stderr.decode()  # as written: no newline translation
     assert result.returncode == 0, stderr[-3000:]
@@ -29,6 +30,11 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path):
         assert len(list((tmp_path / "kaist_fused" / method).rglob("*.jpg"))) == 4  # 2 train + 2 test frames
     rows = list(csv.DictReader((tmp_path / "detection.csv").open()))
     assert [row["input"] for row in rows] == ["visible", "lwir", "nestfuse", "msfam"]
+    assert all(row["seeds"] == "0 1" for row in rows)  # two seeds of each detector, in their own work dirs
+    assert len(list((tmp_path / "work_dirs").glob("gflv2_*/seed[01]/test_predictions.bbox.json"))) == 8
+    differences = list(csv.DictReader((tmp_path / "detection_differences.csv").open()))
+    assert {(row["candidate"], row["reference"]) for row in differences} == {
+        ("lwir", "visible"), ("nestfuse", "visible"), ("msfam", "visible"), ("msfam", "nestfuse")}
     assert (tmp_path / "detection.png").stat().st_size > 0
 
     # the story: one line per step's bar (not a terminal: drawn once), then the summary with the paths
@@ -40,5 +46,9 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path):
         assert f"| {step} " in summary
     for path in ("fusion_quality.md", "detection.md", "demo.log", "work_dirs"):
         assert str(tmp_path / path) in summary
+    # which inputs differ beyond noise, one line per comparison
+    assert "paired resamples of 2 test images, 2 seeds, 95 % intervals" in summary
+    for pair in ("lwir vs visible", "nestfuse vs visible", "msfam vs visible", "msfam vs nestfuse"):
+        assert f"- {pair}: " in summary
     log = (tmp_path / "demo.log").read_text()  # what the steps printed, mmengine's logs included
     assert "Epoch(train) [1][1/1]" in log and "synthetic-test" in log

@@ -177,3 +177,29 @@ def test_output_to_moves_mmengine_console_and_puts_it_back(tmp_path, capsys):
     assert "printed" in text and "logged before" in text and "logged within" in text and "after" not in text
     out = capsys.readouterr().out
     assert "logged after" in out and "within, logged after" in out and "printed" not in out
+
+
+@pytest.mark.slow
+def test_seeds_train_apart_and_their_tests_keep_the_predictions(kaist_root, tmp_path, monkeypatch, capsys):
+    runs = tmp_path / "runs"
+    options = cfg_options({**TINY, "train_cfg.max_epochs": 1})
+    monkeypatch.setattr(sys, "argv", ["train_det.py", "gflv2_visible.py", "--quiet", "--seed", "3", "4",
+                                      "--work-dir", str(runs), "--data-root", str(kaist_root), "--cfg-options",
+                                      *options])
+    load_tool("train_det").main()
+    assert "seed 3: trained to epoch 1" in capsys.readouterr().out
+    for seed in (3, 4):  # each seed in its own work dir, seeded with it
+        assert load_local_checkpoint(str(runs / f"seed{seed}" / "epoch_1.pth"))["meta"]["seed"] == seed
+
+    monkeypatch.setattr(sys, "argv", ["test_det.py", "gflv2_visible.py", str(runs / "seed4" / "epoch_1.pth"),
+                                      "--seed", "4", "--work-dir", str(runs), "--data-root", str(kaist_root),
+                                      "--cfg-options", *options])
+    load_tool("test_det").main()
+    record = json.loads((runs / "seed4" / "test_record.json").read_text())
+    assert record["seed"] == 4 and record["epoch"] == 1 and record["backbone_init"] == "none (from scratch)"
+    assert Path(record["predictions"]).name == "test_predictions.bbox.json" and Path(record["predictions"]).is_file()
+    assert Path(record["ann_file"]).is_file() and {"AP", "MR_all"} <= set(record["metrics"])
+
+    monkeypatch.setattr(sys, "argv", ["train_det.py", "gflv2_visible.py", "--seed", "1", "1"])
+    with pytest.raises(SystemExit, match="a seed twice"):
+        load_tool("train_det").main()

@@ -68,3 +68,35 @@ def perfect_dets() -> dict[int, np.ndarray]:
 def layouts() -> dict:
     """Builders of the tiny ground truth: ``{"converted": f(), "kits": f(id_offset=0)}`` and its frames."""
     return {"converted": converted_layout, "kits": kits_layout, "frames": FRAMES}
+
+
+def random_test_set(n_images: int, seed: int = 0) -> tuple[dict, dict[int, np.ndarray]]:
+    """A random KAIST-like test set: day and night frames, people of every COCO size (some occluded, some
+    ignore regions), and a detector's boxes: jittered hits with scores plus false positives.
+
+    Returns:
+        The ground truth (converted layout) and the detections ``{image_id: (N, 5)}``.
+    """
+    rng = np.random.default_rng(seed)
+    images, anns, dets = [], [], {}
+    for i in range(n_images):
+        frame = f"set{'06' if i % 3 else '09'}/V000/I{i:05d}"
+        images.append({"id": i, "file_name": f"{frame}.jpg", "width": 640, "height": 512,
+                       "period": "day" if i % 3 else "night"})
+        rows = []
+        for _ in range(rng.integers(0, 5)):
+            h = float(rng.choice([30, 60, 150]) * rng.uniform(0.8, 1.2))
+            box = [float(rng.uniform(10, 500)), float(rng.uniform(10, 500 - h)) if h < 490 else 5.0, h * 0.45, h]
+            ignore = int(rng.random() < 0.1)
+            anns.append({"id": len(anns) + 1, "image_id": i, "category_id": 1, "bbox": box, "area": box[2] * box[3],
+                         "height": h, "occlusion": int(rng.integers(0, 3)), "ignore": ignore, "iscrowd": ignore})
+            if rng.random() < 0.8:
+                jitter = rng.normal(0, 0.06 * h, 4)
+                rows.append([box[0] + jitter[0], box[1] + jitter[1], box[2] + jitter[2] / 2, h + jitter[3],
+                             rng.uniform(0.3, 1.0)])
+        for _ in range(rng.integers(0, 4)):
+            h = float(rng.uniform(30, 150))
+            rows.append([rng.uniform(0, 600), rng.uniform(0, 500 - h), 0.45 * h, h, rng.uniform(0.0, 0.8)])
+        if rows:
+            dets[i] = np.asarray(rows, dtype=np.float64)
+    return {"images": images, "annotations": anns, "categories": [{"id": 1, "name": "person"}]}, dets
