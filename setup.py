@@ -46,6 +46,8 @@ setup(
         "setuptools<81",
     ],
     extras_require={
-        "dev": ["pytest>=7", "scikit-image>=0.21", "ruff>=0.6"],
+        # ONNX export and the onnxruntime backend (fusion.apis.onnx_backend)
+        "onnx": ["onnx>=1.14", "onnxruntime>=1.16"],
+        "dev": ["pytest>=7", "scikit-image>=0.21", "ruff>=0.6", "onnx>=1.14", "onnxruntime>=1.16"],
     },
 )

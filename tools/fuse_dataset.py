@@ -31,7 +31,7 @@ import os
 import signal
 import sys
 
-from fusion.apis.inference import OUTPUT_MODES
+from fusion.apis.inference import BACKENDS, OUTPUT_MODES
 from fusion.jobs import fuse_dataset as job
 from fusion.utils.cli import argument_type, name_value, positive_int
 from fusion.utils.files import describe_write_error
@@ -69,6 +69,9 @@ def _add_dataset(subparsers, name: str) -> None:
                             help="label variant: annotated on the infrared (default, most complete), visible or "
                                  "fused image")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto",
+                        help="where the networks run: torch, onnxruntime (their ONNX graph, float32; needs the onnx "
+                        "extra), or auto (default: onnxruntime on the CPU when installed, else torch)")
     parser.add_argument("--dtype", choices=tuple(job.DTYPES), default="float32",
                         help="compute dtype of the fusion methods (bfloat16/float16 run under autocast)")
     parser.add_argument("--batch-size", type=positive_int, default=8, help="pairs fused together (default: 8)")
@@ -113,7 +116,7 @@ def run(args: argparse.Namespace) -> None:
     extra = {"labels": args.labels} if args.dataset == "msrs" else {}
     adapter = job.ADAPTERS[args.dataset](args.root, annotations=args.annotations, **extra)
     env_shard = job.shard_from_env()
-    options = job.RunOptions(device=args.device, batch_size=args.batch_size, workers=args.workers,
+    options = job.RunOptions(device=args.device, backend=args.backend, batch_size=args.batch_size, workers=args.workers,
                              shard=args.shard or env_shard or job.Shard(), limit=args.limit, strict=args.strict,
                              progress=not args.no_progress and (env_shard is None or env_shard.index == 0))
     pixels = job.PixelOptions(colour=not args.grey, output=args.output, jpeg_quality=args.jpeg_quality,
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: refused: {error}")
     except FolderInUseError as error:
         sys.exit(f"error: refused: {error}")
-    except (FileNotFoundError, KeyError, ValueError) as error:
+    except (FileNotFoundError, ImportError, KeyError, ValueError) as error:
         sys.exit(f"error: {error.args[0] if isinstance(error, KeyError) else error}")
     except OSError as error:
         sys.exit(f"error: {describe_write_error(error)}")

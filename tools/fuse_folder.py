@@ -17,7 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from fusion.apis import load_fuser
-from fusion.apis.inference import OUTPUT_MODES
+from fusion.apis.inference import BACKENDS, OUTPUT_MODES
 from fusion.datasets.folders import index_folder, natural_key
 from fusion.utils.cli import name_value
 from fusion.utils.files import atomic_imwrite, describe_write_error
@@ -33,6 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="NAME=PATH",
                         help="weights of a network method (default: its shipped weights)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto",
+                        help="where the networks run: torch, onnxruntime (their ONNX graph; needs the onnx extra), "
+                        "or auto (default: onnxruntime on the CPU when installed, else torch)")
     parser.add_argument("--output", choices=OUTPUT_MODES, default="minmax",
                         help="minmax: stretch each result to 0..255 (the paper); clip: clip to 0..255")
     parser.add_argument("--overwrite", action="store_true", help="fuse again pairs whose output exists")
@@ -49,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         if not stems:
             raise ValueError(f"no image of {args.ir} has a partner of the same name in {args.vis}")
         methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-        fusers = {m: load_fuser(m, checkpoints.get(m), args.device, args.output) for m in methods}
-    except (FileNotFoundError, KeyError, ValueError) as error:
+        fusers = {m: load_fuser(m, checkpoints.get(m), args.device, args.output, args.backend) for m in methods}
+    except (FileNotFoundError, ImportError, KeyError, ValueError) as error:
         sys.exit(f"error: {error}")
     if unpaired:
         print(f"skipping {len(unpaired)} image(s) without a partner: {', '.join(unpaired[:5])}")

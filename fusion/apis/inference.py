@@ -14,6 +14,7 @@ Memory format (``channels_last=``, default on): the model's weights and its inpu
 """
 from __future__ import annotations
 
+import importlib.util
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,6 +30,10 @@ from .checkpoint import build_from_checkpoint
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 OUTPUT_MODES = ("minmax", "clip")
+#: Where a network runs: PyTorch, or its ONNX graph in onnxruntime (:mod:`.onnx_backend`); ``auto`` takes
+#: onnxruntime for a network on the CPU when it is installed (1.2-1.3x faster here, bench/bench_onnx.py),
+#: else PyTorch.
+BACKENDS = ("auto", "torch", "onnxruntime")
 
 
 def default_checkpoint(method: str) -> Path | None:
@@ -97,6 +102,9 @@ class Fuser:
         channels_last: run the model in channels-last memory format (see the module docstring).
     """
 
+    #: What runs the model (see :data:`BACKENDS`).
+    backend = "torch"
+
     def __init__(self, model: nn.Module, device: str | torch.device = "cpu", output: str = "minmax",
                  channels_last: bool = True) -> None:
         if output not in OUTPUT_MODES:
@@ -125,7 +133,7 @@ class Fuser:
         Returns:
             The fused images in the order of ``pairs``.
         """
-        prepared = [_prepare_pair(vis, ir, index) for index, (vis, ir) in enumerate(pairs)]
+        prepared = [prepare_pair(vis, ir, index) for index, (vis, ir) in enumerate(pairs)]
         by_size: dict[tuple[int, int], list[int]] = defaultdict(list)
         for index, (luma, _, _) in enumerate(prepared):
             by_size[luma.shape].append(index)
@@ -142,12 +150,40 @@ class Fuser:
 
 
 def load_fuser(method: str = "msfam", checkpoint: str | Path | None = None, device: str | torch.device = "cpu",
-               output: str = "minmax") -> Fuser:
-    """Build ``method`` (with its checkpoint, or the shipped weights) and wrap it for inference."""
-    return Fuser(build_fusion_model(method, checkpoint), device=device, output=output)
+               output: str = "minmax", backend: str = "auto") -> Fuser:
+    """Build ``method`` (with its checkpoint, or the shipped weights) and wrap it for inference.
+
+    Args:
+        backend: ``"auto"`` (:func:`resolve_backend`), ``"torch"``, or ``"onnxruntime"`` (a network's ONNX
+            graph, exported in memory; needs the ``onnx`` extra). The classical methods run in PyTorch.
+    """
+    return make_fuser(build_fusion_model(method, checkpoint), device, output, backend)
 
 
-def _prepare_pair(vis: np.ndarray, ir: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def resolve_backend(backend: str, model: nn.Module, device: str | torch.device = "cpu") -> str:
+    """The backend ``backend`` means for ``model`` on ``device``: ``auto`` is onnxruntime for a network on
+    the CPU when onnxruntime is installed, else torch; training-free methods always run in torch."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if not any(True for _ in model.parameters()):
+        return "torch"
+    if backend == "auto":
+        on_cpu = torch.device(device).type == "cpu"
+        return "onnxruntime" if on_cpu and importlib.util.find_spec("onnxruntime") is not None else "torch"
+    return backend
+
+
+def make_fuser(model: nn.Module, device: str | torch.device = "cpu", output: str = "minmax",
+               backend: str = "auto") -> Fuser:
+    """Wrap a built fusion method for inference with ``backend`` (see :func:`load_fuser`)."""
+    if resolve_backend(backend, model, device) == "onnxruntime":
+        from .onnx_backend import OnnxFuser
+
+        return OnnxFuser(model, device=device, output=output)
+    return Fuser(model, device=device, output=output)
+
+
+def prepare_pair(vis: np.ndarray, ir: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Check a pair and return (visible luminance, infrared, visible chroma or None), floats in [0, 1]."""
     for name, image in (("visible", vis), ("infrared", ir)):
         if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):

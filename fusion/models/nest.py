@@ -50,7 +50,7 @@ def upsample_to(x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     up = F.interpolate(x, scale_factor=2.0, mode="nearest")
     pad_h = reference.shape[-2] - up.shape[-2]
     pad_w = reference.shape[-1] - up.shape[-1]
-    if pad_h or pad_w:
+    if pad_h or pad_w or torch.onnx.is_in_onnx_export():  # exported graphs pad at every size
         up = F.pad(up, (0, pad_w, 0, pad_h), mode="replicate")
     return up
 

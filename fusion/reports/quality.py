@@ -86,6 +86,7 @@ class SpeedRow:
     params: int
     macs: int
     seconds_per_pair: float
+    backend: str = "torch"
 
     @property
     def pairs_per_second(self) -> float:
@@ -234,6 +235,6 @@ def run_quality_report(sets: Sequence[EvalSet], work_dir: str | Path, methods: S
                 lambda items, n=name, s=eval_set.name: progress(items, len(items), f"{n} on {s}"))
             fuse_set(fuser, eval_set.pairs, folders[name], wrap)
         params, macs, seconds = measure_speed(fuser, speed_size, speed_repeats)
-        speed.append(SpeedRow(name, params, macs, seconds))
+        speed.append(SpeedRow(name, params, macs, seconds, fuser.backend))
     tables = {eval_set.name: score_set(eval_set, folders, metrics, workers, progress) for eval_set in sets}
     return QualityReport(list(sets), tables, sources, folders, speed, speed_size, torch.get_num_threads())

@@ -50,7 +50,7 @@ def _speed_rows(report: QualityReport) -> list[list[str]]:
         network = row.params > 0
         rows.append([row.method, f"{row.params / 1e6:.3f} M" if network else "-",
                      f"{row.macs / 1e9:.1f}" if network else "-", f"{2 * row.macs / 1e9:.1f}" if network else "-",
-                     f"{row.seconds_per_pair:.3f}", f"{row.pairs_per_second:.2f}"])
+                     row.backend, f"{row.seconds_per_pair:.3f}", f"{row.pairs_per_second:.2f}"])
     return rows
 
 
@@ -129,11 +129,13 @@ def quality_markdown(report: QualityReport, command: str, gallery: str | None = 
         f"## Size and speed ({width}x{height}, one pair, batch 1, fp32, CPU)",
         "",
         f"Measured in the same run on {cpu_name()} ({os.cpu_count()} CPUs) with {report.threads} torch "
-        "thread(s): median of the timed repeats after one warm-up, model only (tensors in, tensors out). "
+        "thread(s): median of the timed repeats after one warm-up, model only (tensors in, tensors out), "
+        "on the backend `load_fuser` picks by default (onnxruntime for the networks when installed). "
         "Multiply-adds counted with torch's FlopCounterMode (convolutions and matrix products); GFLOPs = 2 x GMACs. "
         "The classical methods have no weights and are not counted.",
         "",
-        markdown_table(["method", "parameters", "GMACs", "GFLOPs", "s / pair", "pairs / s"], _speed_rows(report)),
+        markdown_table(["method", "parameters", "GMACs", "GFLOPs", "backend", "s / pair", "pairs / s"],
+                       _speed_rows(report)),
         "",
     ]
     if leaderboards:

@@ -59,6 +59,9 @@ class RunOptions:
 
     Attributes:
         device: where the fusion methods run (``cpu``, ``cuda``, ``cuda:1``, ...).
+        backend: ``auto`` (onnxruntime for networks on the CPU when installed, else torch), ``torch``, or
+            ``onnxruntime`` (the networks' ONNX graphs, float32 only; outputs equal PyTorch's to 1e-6, at
+            most one grey level apart, so a folder may be finished with either).
         batch_size: pairs fused together. Results are bytewise reproducible at a given batch size; another
             batch size can change a convolutional method's output by floating-point rounding (rarely one
             grey level), so finish a folder with the batch size it was started with.
@@ -70,6 +73,7 @@ class RunOptions:
     """
 
     device: str = "cpu"
+    backend: str = "auto"
     batch_size: int = 8
     workers: int = 2
     shard: Shard = Shard()
@@ -118,7 +122,7 @@ def fuse_dataset(adapter: DatasetAdapter, out: str | Path, methods: Sequence[str
     if len(set(methods)) != len(methods) or not methods:
         raise ValueError(f"give each method once, got {list(methods)}")
     device = resolve_device(options.device)
-    specs = [build_method(name, pixels, checkpoints.get(name), device) for name in methods]
+    specs = [build_method(name, pixels, checkpoints.get(name), device, options.backend) for name in methods]
     selection = select_split(adapter, adapter.default_split if split is None else split, options.limit,
                              options.strict, log)
     report = bad_frames_report(selection.name, selection.frame_ids, selection.usable, selection.bad)
@@ -149,7 +153,8 @@ def _run_method(spec: MethodSpec, selection: SplitSelection, out: Path, options:
     todo = sum(map(sum, missing))
     run = {"split": selection.name, "shard": str(options.shard), "status": "failed", "started": now(),
            "seconds": 0.0, "frames": frames, "fused": 0, "skipped_existing": frames - todo, "failed": 0,
-           "pairs_per_s": None, "device": str(device), "batch_size": options.batch_size,
+           "pairs_per_s": None, "device": str(device),
+           "backend": spec.fuser.backend if spec.fuser else None, "batch_size": options.batch_size,
            "workers": options.workers, "code": code_version(), "failed_frames": []}
     start = time.perf_counter()
     try:

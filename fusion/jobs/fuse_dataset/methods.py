@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from ...apis.checkpoint import file_sha256, read_fusion_checkpoint
-from ...apis.inference import OUTPUT_MODES, Fuser, build_fusion_model, default_checkpoint
+from ...apis.inference import OUTPUT_MODES, Fuser, build_fusion_model, default_checkpoint, make_fuser
 from ...registry import FUSION_MODELS
 from .pixels import PASSTHROUGH_BANDS
 
@@ -81,12 +81,16 @@ def available_methods() -> list[str]:
 
 
 def build_method(name: str, pixels: PixelOptions, checkpoint: str | Path | None = None,
-                 device: str | torch.device = "cpu") -> MethodSpec:
+                 device: str | torch.device = "cpu", backend: str = "auto") -> MethodSpec:
     """Load a method (its weights from ``checkpoint``, else the shipped ones) and describe its folder.
+
+    ``backend`` is where a network runs (:func:`fusion.apis.inference.make_fuser`); ``auto`` keeps torch
+    for a dtype other than float32.
 
     Raises:
         KeyError: unknown method (the message lists the available ones).
-        ValueError: a checkpoint for a passthrough band, or a checkpoint of another method.
+        ValueError: a checkpoint for a passthrough band, or a checkpoint of another method, or the
+            onnxruntime backend with a dtype other than float32.
         FileNotFoundError: a network without weights.
     """
     if name in PASSTHROUGH_BANDS:
@@ -98,6 +102,10 @@ def build_method(name: str, pixels: PixelOptions, checkpoint: str | Path | None 
         return MethodSpec(name, None, pixels, settings, None)
     if name not in FUSION_MODELS.module_dict:
         raise KeyError(f"unknown method {name!r}; available: {', '.join(available_methods())}")
+    if backend == "onnxruntime" and pixels.dtype != "float32":
+        raise ValueError(f"the {backend} backend runs in float32; got dtype {pixels.dtype}")
+    if pixels.dtype != "float32":
+        backend = "torch"
     model = build_fusion_model(name, checkpoint)
     if checkpoint is None and any(True for _ in model.parameters()):
         checkpoint = default_checkpoint(name)  # the shipped weights build_fusion_model loaded
@@ -106,4 +114,4 @@ def build_method(name: str, pixels: PixelOptions, checkpoint: str | Path | None 
     settings = {"method": name, "model": config, "checkpoint_sha256": record and record["sha256"],
                 "colour": pixels.colour, "output": pixels.output, "dtype": pixels.dtype, "encoding": "jpeg",
                 "jpeg_quality": pixels.jpeg_quality}
-    return MethodSpec(name, Fuser(model, device=device, output=pixels.output), pixels, settings, record)
+    return MethodSpec(name, make_fuser(model, device, pixels.output, backend), pixels, settings, record)
