@@ -7,7 +7,7 @@ Layers of ``fusion``, lowest first (a module may import its own layer and the on
 2. ``fusion.models``, ``fusion.losses``, ``fusion.metrics``
 3. ``fusion.datasets``
 4. ``fusion.engine``, ``fusion.apis``
-5. ``fusion.jobs``, ``fusion.reports``
+5. ``fusion.jobs``, ``fusion.reports``, ``fusion.integrations`` (fusion inside other frameworks: MMDetection)
 
 ``tools/`` and ``bench/`` sit above everything and may import both halves. The registries name the packages
 they fill (``locations=["fusion.models"]``) as strings, imported lazily by mmengine when a config is built:
@@ -31,7 +31,7 @@ LAYERS = (
     ("fusion.models", "fusion.losses", "fusion.metrics"),
     ("fusion.datasets",),
     ("fusion.engine", "fusion.apis"),
-    ("fusion.jobs", "fusion.reports"),
+    ("fusion.jobs", "fusion.reports", "fusion.integrations"),
 )
 EXCEPTIONS: frozenset[tuple[str, str]] = frozenset()  # (importer, imported) pairs allowed against the layers
 FORBIDDEN = (  # (importer prefix, imported prefix): never, whatever the layers say

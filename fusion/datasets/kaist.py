@@ -123,6 +123,19 @@ def split_frame_id(frame_id: str) -> tuple[str, str, str]:
     return match.group(1), match.group(2), match.group(3)
 
 
+def find_frame_id(path: str | Path) -> str | None:
+    """The frame id ``setXX/VYYY/IZZZZZ`` named in a path (``.../set06/V000/I00019.jpg``), or None."""
+    matches = _FRAME_ID.findall(Path(path).as_posix())
+    return "/".join(matches[-1]) if matches else None
+
+
+def pair_paths(root: str | Path, frame_id: str) -> tuple[Path, Path]:
+    """The visible and the thermal image of a frame: ``<root>/images/setXX/VYYY/{visible,lwir}/IZZZZZ.jpg``."""
+    set_id, video, image = split_frame_id(frame_id)
+    folder = Path(root) / "images" / set_id / video
+    return folder / "visible" / f"{image}.jpg", folder / "lwir" / f"{image}.jpg"
+
+
 @dataclass(frozen=True)
 class KaistFrame:
     """One frame of KAIST with the paths of its two bands and of its annotation.

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..utils.images import read_uint8_image
 from .folders import index_folder, natural_key
+from .kaist import pair_paths, resolve_split
 
 Pair = tuple[str, np.ndarray, np.ndarray]
 
@@ -72,16 +73,20 @@ def folder_pairs(vis_dir: str | Path, ir_dir: str | Path) -> PairReader:
 
 
 def kaist_frames(root: Path, frames: str) -> list[str]:
-    """Frames ``setXX/VYYY/IZZZZZ`` of an imageSets list (a name or a .txt path) or of a sequence folder."""
-    list_file = Path(frames) if frames.endswith(".txt") else root / "imageSets" / f"{frames}.txt"
-    if list_file.is_file():
-        return [line.strip() for line in list_file.read_text().splitlines() if line.strip()]
+    """Frames ``setXX/VYYY/IZZZZZ`` of an imageSets list (a name or a .txt path) or of a sequence folder.
+
+    Raises:
+        FileNotFoundError: neither.
+    """
     sequence = root / "images" / frames
-    if (sequence / "visible").is_dir() or (sequence / "lwir").is_dir():
+    if not frames.endswith(".txt") and ((sequence / "visible").is_dir() or (sequence / "lwir").is_dir()):
         stems = {p.stem for band in ("visible", "lwir") for p in (sequence / band).glob("I*.jpg")}
         return [f"{frames}/{stem}" for stem in sorted(stems)]
-    raise FileNotFoundError(f"{frames!r} is neither a list in {root / 'imageSets'} nor a sequence folder "
-                            f"{sequence} with visible/ and lwir/")
+    try:
+        return resolve_split(root, frames)[1]
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"{frames!r} is neither a sequence folder {sequence} with visible/ and lwir/ "
+                                f"nor a list: {error}") from None
 
 
 def kaist_pairs(root: str | Path, frames: str) -> PairReader:
@@ -93,22 +98,16 @@ def kaist_pairs(root: str | Path, frames: str) -> PairReader:
         ValueError: no frame has both images.
     """
     root = Path(root)
-
-    def paths(frame: str) -> tuple[Path, Path]:
-        set_id, video, image = frame.split("/")
-        folder = root / "images" / set_id / video
-        return folder / "visible" / f"{image}.jpg", folder / "lwir" / f"{image}.jpg"
-
     names, skipped = [], []
     for frame in kaist_frames(root, frames):
-        missing = [p.parent.name for p in paths(frame) if not p.is_file()]
+        missing = [p.parent.name for p in pair_paths(root, frame) if not p.is_file()]
         (skipped.append(f"{frame}: no {' and no '.join(missing)} image") if missing else names.append(frame))
     if not names:
         raise ValueError(f"none of the {len(skipped)} frame(s) of {frames!r} has both images under {root / 'images'}")
 
     def read() -> Iterator[Pair]:
         for frame in names:
-            vis, ir = paths(frame)
+            vis, ir = pair_paths(root, frame)
             yield _checked(frame, read_uint8_image(vis), read_uint8_image(ir), frame)
 
     return PairReader(names, read, skipped)

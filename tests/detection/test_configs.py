@@ -42,9 +42,33 @@ def test_every_config_loads(path):
     assert len(cfg.keys()) > 0
 
 
+#: KAIST leaves fusing on the fly (fusion/integrations/mmdet_fusion.py) -> their derived-folder twins.
+ON_THE_FLY = {"gflv2_fused_onthefly.py": "gflv2_fused.py",
+              "gflv2_fused_baseline_onthefly.py": "gflv2_fused_baseline.py",
+              "gflv2_fused_onthefly_batched.py": "gflv2_fused.py"}
+
+
 def test_every_dataset_has_the_four_leaves():
     names = {p.name for p in CONFIG_DIR.glob("gflv2_*.py")}
-    assert names == {name.replace("gflv2_", f"gflv2_{dataset}") for dataset in DATASETS for name in LEAVES}
+    four_each = {name.replace("gflv2_", f"gflv2_{dataset}") for dataset in DATASETS for name in LEAVES}
+    assert names == four_each | set(ON_THE_FLY)
+
+
+@pytest.mark.parametrize("leaf", sorted(ON_THE_FLY))
+def test_on_the_fly_leaves_differ_from_the_folder_ones_only_in_the_loading(leaf):
+    on_the_fly = flatten(Config.fromfile(str(CONFIG_DIR / leaf)).to_dict())
+    folder = flatten(Config.fromfile(str(CONFIG_DIR / ON_THE_FLY[leaf])).to_dict())
+    differing = {k for k in on_the_fly.keys() | folder.keys() if on_the_fly.get(k, "absent") != folder.get(k, "absent")}
+    loader = {f"{loop}_dataloader.dataset.pipeline.0.{key}" for loop in ("train", "val", "test")
+              for key in ("type", "kaist_root", "fusion", "backend_args")}
+    allowed = (loader | {f"{loop}_dataloader.dataset.data_prefix.img" for loop in ("train", "val", "test")}
+               | {f"{pipeline}.0.{key}" for pipeline in ("train_pipeline", "test_pipeline")
+                  for key in ("type", "kaist_root", "fusion", "backend_args")}
+               | {"custom_imports.imports", "kaist_root", "load_pair.type", "load_pair.kaist_root", "load_pair.fusion",
+                  "model.data_preprocessor.type", "model.data_preprocessor.fusion"})
+    assert differing <= allowed, differing - allowed
+    assert {f"{loop}_dataloader.dataset.data_prefix.img" for loop in ("train", "val", "test")} <= differing
+    assert on_the_fly["train_dataloader.dataset.pipeline.1.type"] == folder["train_dataloader.dataset.pipeline.1.type"]
 
 
 @pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.rstrip("_") or "kaist")

@@ -106,7 +106,7 @@ def test_kaist_lists_and_sequences_skip_frames_without_a_partner(tmp_path):
     assert sequence.names == [frames[1]] and sequence.skipped == [f"{frames[0]}: no lwir image"]
     name, vis, ir = next(iter(sequence))
     assert vis.shape[:2] == ir.shape[:2] == (80, 96)
-    with pytest.raises(FileNotFoundError, match="neither a list"):
+    with pytest.raises(FileNotFoundError, match="neither a sequence folder .* nor a list"):
         kaist_pairs(kaist, "set99/V000")
     (kaist / "images" / set_video / "visible" / f"{frames[1].rsplit('/', 1)[1]}.jpg").unlink()
     with pytest.raises(ValueError, match="none of the 2 frame"):

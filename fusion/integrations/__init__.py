@@ -1,0 +1,1 @@
+"""Fusion inside other frameworks: ``mmdet_fusion`` registers on-the-fly fusion in MMDetection."""

@@ -1,0 +1,89 @@
+"""Fusion inside MMDetection: the on-the-fly transform gives fuse_dataset's images, the batched preprocessor
+fuses like it on the model's device, and both on-the-fly configs train and test on raw (synthetic) KAIST."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from detection import config as det_config
+from fusion.datasets.synthetic_kaist import make_synthetic_kaist
+from fusion.integrations.mmdet_fusion import FusionDetDataPreprocessor, LoadFusedKaistPair, LoadKaistPair
+from fusion.jobs.fuse_dataset.pixels import encode_jpeg
+from tools import fuse_dataset
+
+WIDTH, HEIGHT = 96, 80
+TINY = {"model.backbone.depth": 18, "model.backbone.init_cfg": None, "model.neck.in_channels": [64, 128, 256, 512],
+        "model.neck.out_channels": 32, "model.bbox_head.in_channels": 32, "model.bbox_head.feat_channels": 64,
+        "model.bbox_head.stacked_convs": 1, "model.test_cfg.score_thr": 0.0, "train_dataloader.batch_size": 2,
+        "train_dataloader.num_workers": 0, "train_dataloader.persistent_workers": False,
+        "test_dataloader.num_workers": 0, "test_dataloader.persistent_workers": False, "train_cfg.max_epochs": 1,
+        "val_cfg": None, "val_dataloader": None, "val_evaluator": None, "randomness.seed": 0}
+
+
+@pytest.fixture(scope="module")
+def kaist(tmp_path_factory) -> tuple[Path, Path]:
+    """Raw synthetic KAIST and its fuse_dataset folder (nestfuse, msfam, average; batch 1, PyTorch)."""
+    raw, fused = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("fused")
+    make_synthetic_kaist(raw, pairs_per_set=1, width=WIDTH, height=HEIGHT)
+    for split in ("synthetic-train", "synthetic-test"):
+        fuse_dataset.main(["kaist", "--root", str(raw), "--out", str(fused), "--split", split, "--no-progress",
+                           "--methods", "nestfuse,msfam,average", "--batch-size", "1", "--workers", "0",
+                           "--backend", "torch"])
+    return raw, fused
+
+
+def frames(fused: Path) -> list[str]:
+    test_json = json.loads((fused / "annotations" / "synthetic-test.json").read_text())
+    return [image["file_name"] for image in test_json["images"]]
+
+
+@pytest.mark.parametrize("method", ["nestfuse", "msfam", "average"])
+def test_the_on_the_fly_image_is_fuse_datasets(kaist, method):
+    raw, fused = kaist
+    load = LoadFusedKaistPair(str(raw), fusion=method, backend="torch")
+    for name in frames(fused):
+        results = load.transform({"img_path": str(fused / name)})
+        assert results["img"].shape == (HEIGHT, WIDTH, 3) and results["ori_shape"] == (HEIGHT, WIDTH)
+        assert encode_jpeg(results["img"], 95) == (fused / method / name).read_bytes()  # the same JPEG, byte for byte
+
+
+def test_the_batched_preprocessor_fuses_as_the_transform(kaist):
+    raw, fused = kaist
+    names = frames(fused)
+    pairs = [LoadKaistPair(str(raw)).transform({"img_path": name})["img"] for name in names]
+    assert pairs[0].shape == (HEIGHT, WIDTH, 4) and pairs[0].dtype == np.uint8
+    preprocessor = FusionDetDataPreprocessor(fusion="nestfuse", mean=[0, 0, 0], std=[1, 1, 1])
+    batch = torch.stack([torch.from_numpy(p).permute(2, 0, 1) for p in pairs])
+    images = preprocessor.fuse(batch).permute(0, 2, 3, 1).numpy()
+    load = LoadFusedKaistPair(str(raw), fusion="nestfuse", backend="torch")
+    for name, image in zip(names, images):
+        expected = load.transform({"img_path": name})["img"].astype(float)
+        assert np.abs(image - expected).max() <= 1  # float colour conversion on tensors, rounded once
+    assert list(preprocessor.parameters()) == [] and preprocessor.state_dict() == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", ["gflv2_fused_onthefly.py", "gflv2_fused_onthefly_batched.py"])
+def test_on_the_fly_configs_train_and_test(kaist, config, tmp_path):
+    raw, fused = kaist
+    step = "LoadKaistPair" if "batched" in config else "LoadFusedKaistPair"
+    options = {**TINY, "train_dataloader.dataset.ann_file": "annotations/synthetic-train.json",
+               "test_dataloader.dataset.ann_file": "annotations/synthetic-test.json",
+               "test_evaluator.ann_file": str(fused / "annotations" / "synthetic-test.json"),
+               **{f"{loop}_dataloader.dataset.pipeline.{step}.kaist_root": str(raw) for loop in ("train", "test")},
+               **{f"{loop}_dataloader.dataset.pipeline.Resize.scale": (WIDTH, HEIGHT) for loop in ("train", "test")}}
+    if "batched" not in config:
+        options["train_dataloader.dataset.pipeline.LoadFusedKaistPair.fusion"] = "nestfuse"  # quicker than msfam
+        options["test_dataloader.dataset.pipeline.LoadFusedKaistPair.fusion"] = "nestfuse"
+    common = dict(work_dir=str(tmp_path), cfg_options=options, data_root=str(fused))
+    runner = det_config.build_runner(det_config.training_config(config, **common))
+    runner.train()
+    checkpoint = tmp_path / "epoch_1.pth"
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)["state_dict"]
+    assert all(key.split(".")[0] in ("backbone", "neck", "bbox_head") for key in state)  # no fusion weights
+    metrics = det_config.build_runner(det_config.testing_config(config, str(checkpoint), **common)).test()
+    assert {"kaist/AP", "kaist/MR_all"} <= set(metrics)
