@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detection.evaluation import KaistGroundTruth, load_ground_truth
+from detection.evaluation import KaistGroundTruth, load_detections, load_ground_truth
 
 FRAMES = ("set06/V000/I00019", "set06/V000/I00039", "set09/V000/I00019", "set10/V001/I00059")
 # (frame index, bbox [x, y, w, h], occlusion, ignore); height = h
@@ -62,6 +62,17 @@ def perfect_dets() -> dict[int, np.ndarray]:
         if not ignore:
             dets.setdefault(i, []).append([*box, 0.9])
     return {i: np.asarray(rows, dtype=np.float64) for i, rows in dets.items()}
+
+
+@pytest.fixture(scope="session")
+def mlpd(shared_data):
+    """The real KAIST test ground truth and MLPD's published detections on it (skipped when absent)."""
+    ann = shared_data / "kaist" / "KAIST_annotation.json"
+    results = shared_data / "kaist" / "results" / "MLPD_result.txt"
+    if not (ann.is_file() and results.is_file()):
+        pytest.skip(f"KAIST_annotation.json or results/MLPD_result.txt not found under {shared_data / 'kaist'}")
+    gt = load_ground_truth(ann)
+    return gt, load_detections(results, gt)
 
 
 @pytest.fixture

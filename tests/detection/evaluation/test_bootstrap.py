@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from detection.evaluation import load_detections, load_ground_truth
+from detection.evaluation import load_ground_truth
 from detection.evaluation.bootstrap import paired_intervals, resample_weights, resampled_figures
 from detection.evaluation.resampling import ImageMatchCache
 
@@ -80,13 +80,8 @@ def test_seed_spread_widens_the_interval(test_set):
     assert three_seeds["AP"].resamples == 300
 
 
-def test_mlpd_against_itself_contains_zero(shared_data):
-    ann = shared_data / "kaist" / "KAIST_annotation.json"
-    results = shared_data / "kaist" / "results" / "MLPD_result.txt"
-    if not (ann.is_file() and results.is_file()):
-        pytest.skip(f"KAIST_annotation.json or results/MLPD_result.txt not found under {shared_data / 'kaist'}")
-    gt = load_ground_truth(ann)
-    dets = load_detections(results, gt)
+def test_mlpd_against_itself_contains_zero(mlpd):
+    gt, dets = mlpd
     start = time.perf_counter()
     result = intervals(gt, [dets], [dets], resamples=200)
     print(f"MLPD vs MLPD, 200 resamples of {len(gt)} images: {time.perf_counter() - start:.1f} s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detection.evaluation import METRIC_KEYS, evaluate_kaist, load_detections, load_ground_truth
+from detection.evaluation import METRIC_KEYS, evaluate_kaist, load_ground_truth
 from detection.evaluation.resampling import ImageMatchCache
 
 from .conftest import random_test_set
@@ -56,13 +56,8 @@ def test_zero_weights_drop_images_and_a_detector_without_boxes_scores_zero():
         ImageMatchCache(gt, dets).evaluate(np.ones((1, 19)))
 
 
-def test_mlpd_figures_reproduced_from_the_cache(shared_data):
-    ann = shared_data / "kaist" / "KAIST_annotation.json"
-    results = shared_data / "kaist" / "results" / "MLPD_result.txt"
-    if not (ann.is_file() and results.is_file()):
-        pytest.skip(f"KAIST_annotation.json or results/MLPD_result.txt not found under {shared_data / 'kaist'}")
-    gt = load_ground_truth(ann)
-    dets = load_detections(results, gt)
+def test_mlpd_figures_reproduced_from_the_cache(mlpd):
+    gt, dets = mlpd
     got = ImageMatchCache(gt, dets).evaluate(np.ones((1, len(gt))))
     assert_same(evaluate_kaist(gt, dets), got)
     # the levels the comparison report quotes beside the paper's Table 7
