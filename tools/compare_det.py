@@ -9,7 +9,7 @@ which differences are told apart from noise. Writes PREFIX.md, PREFIX.csv (per i
 PREFIX_differences.csv and PREFIX.png (error bars).
 
 Example (three seeds of each input, trained with tools/train_det.py CONFIG --seed 0 1 2):
-    python tools/compare_det.py work_dirs/gflv2_visible work_dirs/gflv2_infrared \
+    python tools/compare_det.py work_dirs/gflv2_visible work_dirs/gflv2_infrared \\
         work_dirs/gflv2_fused_baseline work_dirs/gflv2_fused --out reports/detection
 """
 from __future__ import annotations

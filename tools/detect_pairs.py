@@ -13,8 +13,8 @@ image_index,x,y,w,h,score), both scored by tools/eval_kaist.py when --ann names 
 (ids and indices then follow it; otherwise images are numbered 1.. in the order read, listed in images.json).
 
 Example (the 9 real KAIST pairs, the demo's MSFAM detector):
-    python tools/detect_pairs.py configs/demo/gflv2_fused.py outputs/demo/work_dirs/gflv2_fused/seed0/epoch_2.pth \
-        --kaist ../shared/data/kaist --frames test-mini-9 --fusion msfam \
+    python tools/detect_pairs.py configs/demo/gflv2_fused.py outputs/demo/work_dirs/gflv2_fused/seed0/epoch_2.pth \\
+        --kaist ../shared/data/kaist --frames test-mini-9 --fusion msfam \\
         --ann ../shared/data/kaist/KAIST_annotation.json --out outputs/detect_kaist
 """
 from __future__ import annotations

@@ -7,7 +7,7 @@ at 256x320 and 131x173) and prints the largest raw difference; above --tolerance
 tool exits with 1. Needs the onnx extra: pip install -e ".[onnx]".
 
 Example:
-    python tools/export_onnx.py msfam --out msfam.onnx \
+    python tools/export_onnx.py msfam --out msfam.onnx \\
         --ir ../shared/data/fusion/tno21/ir --vis ../shared/data/fusion/tno21/vi
 """
 from __future__ import annotations
