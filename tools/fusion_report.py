@@ -3,7 +3,7 @@
 Subcommands (run in this order after `SCHEDULE=cpu bash tools/train_fusion_all.sh`):
     python tools/fusion_report.py weights --runs work_dirs/cpu      # fusion/weights/{msfam,nestfuse}.pth + README.md
     python tools/fusion_report.py quality                           # fusion/weights/report/quality.{md,csv}, gallery
-    python tools/fusion_report.py ablations --runs work_dirs/cpu    # fusion/weights/report/ablations.md
+    python tools/fusion_report.py ablations --runs work_dirs/cpu    # fusion/weights/report/ablations.{md,csv}
 
 `quality` fuses the held-out split, TNO-21 and MSRS with MSFAM, NestFuse (shipped weights) and the
 classical baselines, scores every metric, times each method at 640x512 on the CPU, ranks them among the
@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from fusion.apis.inference import DEFAULT_WEIGHTS_DIR
-from fusion.reports import ablation_table, evaluation_sets
+from fusion.reports import ablation_table, evaluation_sets, read_record, write_record
 from fusion.reports.leaderboard import DEFAULT_MIN_PAIRS
 from fusion.reports.quality import DEFAULT_METHODS
 from fusion.reports.quality_files import write_quality_report
@@ -52,8 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     weights.add_argument("--out", default=str(DEFAULT_WEIGHTS_DIR), help="weights folder (default: fusion/weights)")
     weights.add_argument("--train-command", default="SCHEDULE=cpu bash tools/train_fusion_all.sh",
                          help="the command that trained the runs, quoted in the cards")
-    weights.add_argument("--msfam-run", default="stage2_msfam",
-                         help="the stage-2 run shipped as MSFAM (default: stage2_msfam)")
+    weights.add_argument("--msfam-run", default="stage2_msfam_target",
+                         help="the stage-2 run shipped as MSFAM (default: stage2_msfam_target)")
     weights.add_argument("--note", default="", help="a paragraph added under the title (e.g. what the runs share)")
     weights.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
     weights.add_argument("--test-list", default=str(DEFAULT_TEST_LIST),
@@ -75,6 +75,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ablations.add_argument("--runs", required=True, help="folder of the training runs")
     _add_scoring_arguments(ablations)
     ablations.add_argument("--out", default=str(REPORT_DIR / "ablations.md"), help="Markdown file to write")
+    ablations.add_argument("--record", help="CSV record of the scored rows, read for rows whose run is gone and "
+                           "rewritten (default: --out with .csv)")
     return parser.parse_args(argv)
 
 
@@ -125,15 +127,19 @@ def quality_report(args: argparse.Namespace, argv: list[str] | None) -> None:
 
 def ablation_report(args: argparse.Namespace, argv: list[str] | None) -> None:
     try:
+        out = Path(args.out)
+        record = Path(args.record) if args.record else out.with_suffix(".csv")
         heldout = evaluation_sets(Path(args.data_root) / "fusion", args.test_list)[0]
-        rows = ablation_table(args.runs, heldout, args.work_dir, workers=args.workers, progress=_progress)
+        rows = ablation_table(args.runs, heldout, args.work_dir, workers=args.workers, progress=_progress,
+                              record=read_record(record))
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     eval_set = f"{heldout.name} ({heldout.description})"
-    atomic_write_text(out, ablation_markdown(rows, _command(argv), _display(args.runs), eval_set))
-    print(f"wrote {out}")
+    write_record(record, rows)
+    atomic_write_text(out, ablation_markdown(rows, _command(argv), _display(args.runs), eval_set, record.name))
+    kept = sum(1 for r in rows if r["recorded"])
+    print(f"wrote {out} and {record}" + (f" ({kept} row(s) from the record: their runs are gone)" if kept else ""))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,9 @@
 # one seeded 320x256 crop of each pair: the classifier judges 320x256 crops in stage 2, and its pooled
 # statistics (the maximum above all) depend on the image size.
 # The paper gives no schedule for this module: 20 epochs of 3 x 310 samples (about 1,160 iterations).
+# This project's choices: 5x5 kernels (a 61 px receptive field before the global pooling) and balanced labels
+# (each output weighs its positives by 1/2: both are positive for two kinds of three); measured on the CPU
+# schedule, held-out balanced accuracy 0.833 (3x3, unbalanced) -> 0.825 (5x5) -> 0.863 (5x5, balanced).
 phase = 'classifier'
 seed = 0
 device = None
@@ -17,7 +20,7 @@ splits = '{{fileDirname}}/splits'
 
 task = dict(
     type='ClassifierTask',
-    classifier=dict(type='SemanticConstraintClassifier'),
+    classifier=dict(type='SemanticConstraintClassifier', kernel_size=5),
     fusers=[dict(type='average'), dict(type='tif'), dict(type='laplacian')],
     stage1_checkpoint=None,
     best_key='balanced_accuracy')

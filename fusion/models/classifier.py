@@ -10,9 +10,9 @@ input, mean pooling) never left the label prior on this task:
 * the input is standardised with fixed constants (``(x - 0.4) / 0.25``, about the mean and spread of
   the training images), not per image, so global brightness and contrast, which tell infrared from
   visible, stay visible to the network;
-* each of the four 3x3 stride-2 convolutions (32, 64, 128, 256 channels) is followed by batch
-  normalisation and LeakyReLU(0.2); the module is frozen in eval mode in stage 2, so the running
-  statistics are fixed there;
+* each of the four stride-2 convolutions (32, 64, 128, 256 channels; 3x3 by default, 5x5 in
+  ``configs/fusion/classifier.py`` for a 61 px receptive field) is followed by batch normalisation and
+  LeakyReLU(0.2); the module is frozen in eval mode in stage 2, so the running statistics are fixed there;
 * the last features are pooled three ways over the whole image: mean, maximum and standard deviation
   per channel (how much, how bright at its brightest, how varied), concatenated, then one linear layer
   gives the two logits. Any input size works.
@@ -51,6 +51,8 @@ class SemanticConstraintClassifier(nn.Module):
         widths: output channels of the four 3x3 stride-2 convolutions.
         in_channels: image channels (1: greyscale).
         negative_slope: slope of the LeakyReLUs.
+        kernel_size: side of the convolution kernels (odd); the receptive field of the last features is
+            ``1 + 15 (kernel_size - 1)`` px (31 at 3, 61 at 5).
 
     Shape:
         ``(B, in_channels, H, W)`` in ``[0, 1]``, ``H, W >= MIN_INPUT_SIZE`` -> logits ``(B, 2)``, column
@@ -58,15 +60,18 @@ class SemanticConstraintClassifier(nn.Module):
     """
 
     def __init__(
-        self, widths: Sequence[int] = (32, 64, 128, 256), in_channels: int = 1, negative_slope: float = 0.2
+        self, widths: Sequence[int] = (32, 64, 128, 256), in_channels: int = 1, negative_slope: float = 0.2,
+        kernel_size: int = 3,
     ) -> None:
         super().__init__()
         if len(widths) != 4:
             raise ValueError(f"the classifier has 4 convolution layers, got widths {tuple(widths)}")
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be a positive odd number, got {kernel_size}")
         layers: list[nn.Module] = []
         for c_in, c_out in zip((in_channels, *widths[:-1]), widths):
-            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c_out),
-                       nn.LeakyReLU(negative_slope)]
+            layers += [nn.Conv2d(c_in, c_out, kernel_size, stride=2, padding=kernel_size // 2, bias=False),
+                       nn.BatchNorm2d(c_out), nn.LeakyReLU(negative_slope)]
         self.features = nn.Sequential(*layers)
         self.fc = nn.Linear(3 * widths[-1], 2)
 

@@ -66,12 +66,13 @@ def _confusion_table(metrics: Mapping[str, float]) -> str:
 
 
 def classifier_card(meta: Mapping[str, Any], heldout: Mapping[str, float] | None = None,
-                    heldout_name: str = "held-out") -> str:
-    """The Semantic Constraint classifier used in stage 2: schedule, validation accuracy and, when given, the
-    accuracy per class and confusion matrix on held-out pairs."""
+                    heldout_name: str = "held-out", used: bool = True) -> str:
+    """The Semantic Constraint classifier of the training pipeline: schedule, validation accuracy and, when given,
+    the accuracy per class and confusion matrix on held-out pairs; ``used``: whether this stage 2 ran with it."""
     metrics = meta.get("metrics") or {}
-    lines = ["Semantic Constraint classifier (frozen in stage 2; not shipped, it is only a training loss):", "",
-             *_schedule_lines(meta)]
+    role = ("frozen in stage 2; not shipped, it is only a training loss" if used else
+            "trained by the pipeline; this stage 2 ran without the Semantic Constraint, so it did not use it")
+    lines = [f"Semantic Constraint classifier ({role}):", "", *_schedule_lines(meta)]
     if metrics:
         lines += ["", f"Validation accuracy (both outputs thresholded at 0.5) at iteration {meta.get('iteration')}, "
                       "which chose this network:", "", _accuracy_table(metrics)]
@@ -94,17 +95,20 @@ def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, comman
              f"- Data: {data}", f"- Reproduce: `{command}`", ""]
     if stage1_meta is not None:
         lines += ["Stage 1 (encoder and decoder):", "", *_schedule_lines(stage1_meta), ""]
+    task = (meta.get("config") or {}).get("task") or {}
+    uses_classifier = (bool((task.get("loss") or {}).get("alpha2", 0.84))
+                       and task.get("classifier_checkpoint") is not None)
     if classifier_meta is not None:
-        lines += [classifier_card(classifier_meta, classifier_heldout, "held-out test split"), ""]
+        lines += [classifier_card(classifier_meta, classifier_heldout, "held-out test split", uses_classifier), ""]
     if stage1_meta is not None:
         lines += ["Stage 2 (fusion):", ""]
     lines += _schedule_lines(meta)
-    task = (meta.get("config") or {}).get("task") or {}
     if task.get("type") == "FusionTask":
         loss = task.get("loss") or {}
+        accepted = (f"classifier accepted from balanced accuracy {task.get('min_classifier_accuracy', 0.9)} on"
+                    if uses_classifier else "no Semantic Constraint classifier")
         lines.append(f"- Loss {dict(loss)}; learning-rate multipliers {task.get('lr_mult')}; warm start "
-                     f"{task.get('warm_start')}; classifier accepted from balanced accuracy "
-                     f"{task.get('min_classifier_accuracy', 0.9)} on.")
+                     f"{task.get('warm_start')}; {accepted}.")
     metrics = meta.get("metrics") or {}
     if metrics:
         best = meta.get("best") or {}

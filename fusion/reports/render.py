@@ -165,8 +165,10 @@ def quality_markdown(report: QualityReport, command: str, gallery: str | None = 
     return "\n".join(lines) + "\n"
 
 
-def ablation_markdown(rows: Sequence[dict], command: str, runs_dir: str, eval_set: str) -> str:
-    """The ablation table (rows of :func:`fusion.reports.ablation.ablation_table`) as Markdown."""
+def ablation_markdown(rows: Sequence[dict], command: str, runs_dir: str, eval_set: str,
+                      record_name: str = "ablations.csv") -> str:
+    """The ablation table (rows of :func:`fusion.reports.ablation.ablation_table`) as Markdown; ``record_name``:
+    the record that recorded rows come from."""
     present = [r for r in rows if r["values"] is not None]
     metrics = list(present[0]["values"]) if present else list(PAPER_METRICS)
     best = {m: max(r["values"][m] for r in present) for m in metrics} if present else {}
@@ -178,8 +180,10 @@ def ablation_markdown(rows: Sequence[dict], command: str, runs_dir: str, eval_se
             body.append([row.table, row.label, row.change, missing] + [""] * (len(metrics) + 1))
             continue
         cells = [f"**{r['values'][m]:.4f}**" if r["values"][m] == best[m] else f"{r['values'][m]:.4f}" for m in metrics]
+        recorded = ", recorded" if r.get("recorded") else ""
         body.append([row.table, row.label, row.change, f"`{row.run}/{r['checkpoint']}` ({r['iteration']} of "
-                     f"{r['max_iters']} it, {(r['elapsed_s'] or 0) / 60:.1f} min)", *cells, f"{r['score']:.4f}"])
+                     f"{r['max_iters']} it, {(r['elapsed_s'] or 0) / 60:.1f} min{recorded})", *cells,
+                     f"{r['score']:.4f}"])
     lines = [
         "# Ablations (MSFAM Tables 1-3, and this project's fixes)",
         "",
@@ -192,6 +196,8 @@ def ablation_markdown(rows: Sequence[dict], command: str, runs_dir: str, eval_se
         "infrared target contrast (not in the score). Every stage-2 variant ran the same shortened schedule from "
         "the same stage-1 network (except `Fusion`, from scratch); best of each column in bold. One seed per row: "
         "differences of a few thousandths are within run-to-run noise.",
+        *(["", f"Rows marked `recorded`: the run is no longer in `{runs_dir}`; its values are those scored when it "
+           f"was (kept in the table's record, `{record_name}`)."] if any(r.get("recorded") for r in rows) else []),
         "",
         markdown_table(["table", "row", "what changes", "run", *metrics, "score"], body, 4),
     ]

@@ -34,7 +34,7 @@ INTRODUCTION = (
 CLASSIFIER_CROP = (320, 256)
 
 
-def run_outputs(runs: Path, msfam_run: str = "stage2_msfam") -> dict[str, Path | None]:
+def run_outputs(runs: Path, msfam_run: str = "stage2_msfam_target") -> dict[str, Path | None]:
     """The files of each phase this installs from (``None`` for a missing classifier); MSFAM from the stage-2
     run ``msfam_run``."""
     stage2 = runs / msfam_run / "best.pth"
@@ -69,7 +69,7 @@ def weights_readme(installed: Mapping[str, Path], sources: Mapping[str, Path | N
 
 
 def install_weights(runs: str | Path, out: str | Path, command: str, fusion_root: str | Path,
-                    test_list: str | Path, note: str = "", msfam_run: str = "stage2_msfam") -> dict[str, Path]:
+                    test_list: str | Path, note: str = "", msfam_run: str = "stage2_msfam_target") -> dict[str, Path]:
     """Copy the networks into ``out`` and write ``out/README.md``; returns the installed files.
 
     Args:

@@ -56,8 +56,8 @@ def runs(tmp_path_factory) -> Path:
     metrics = {"EN": 7.0, "MS_SSIM": 0.9, "MI": 3.0, "SCD": 1.6, "CC": 0.5, "VIF": 0.7, "score": 1.1}
     _export(runs / "stage1_msfam" / "final.pth", "msfam_handcrafted", "stage1_msfam")
     _export(runs / "stage1_nestfuse" / "final.pth", "nestfuse", "stage1_nestfuse")
-    _export(runs / "stage2_msfam" / "best.pth", "msfam", "stage2_msfam", metrics)
-    _export(runs / "stage2_msfam" / "final.pth", "msfam", "stage2_msfam", metrics)
+    _export(runs / "stage2_msfam_target" / "best.pth", "msfam", "stage2_msfam_target", metrics)
+    _export(runs / "stage2_msfam_target" / "final.pth", "msfam", "stage2_msfam_target", metrics)
     _export(runs / "ablation_full" / "final.pth", "msfam", "stage2_msfam", metrics)
     classifier_cfg = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
     meta = {"phase": "classifier", "iteration": 8, "max_iters": 8, "metrics": {"balanced_accuracy": 0.93},
@@ -87,7 +87,7 @@ def test_weights_are_installed_with_model_cards_and_load(tool, runs, data, tmp_p
     out = tmp_path / "weights"
     tool.main(["weights", "--runs", str(runs), "--out", str(out), "--data-root", str(data[0]),
                "--test-list", str(data[1])])
-    assert file_sha256(out / "msfam.pth") == file_sha256(runs / "stage2_msfam" / "best.pth")
+    assert file_sha256(out / "msfam.pth") == file_sha256(runs / "stage2_msfam_target" / "best.pth")
     cards = (out / "README.md").read_text()
     for name in ("msfam", "nestfuse"):
         assert f"`{name}.pth`" in cards and file_sha256(out / f"{name}.pth") in cards
@@ -113,7 +113,7 @@ def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, cap
     out = tmp_path / "report"
     tool.main(["quality", "--data-root", str(data), "--test-list", str(test_list),
                "--methods", "average,nestfuse,msfam",
-               "--checkpoint", f"msfam={runs / 'stage2_msfam' / 'best.pth'}",
+               "--checkpoint", f"msfam={runs / 'stage2_msfam_target' / 'best.pth'}",
                "--checkpoint", f"nestfuse={runs / 'stage1_nestfuse' / 'final.pth'}",
                "--work-dir", str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1",
                "--min-pairs", "1"])
@@ -142,7 +142,7 @@ def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, cap
         patch.setattr(Path, "write_bytes", disk_full_for_the_report)
         with pytest.raises(SystemExit, match="no space left on the disk writing .*quality.md"):
             tool.main(["quality", "--data-root", str(data), "--test-list", str(test_list), "--methods",
-                       "average,nestfuse,msfam", "--checkpoint", f"msfam={runs / 'stage2_msfam' / 'best.pth'}",
+                       "average,nestfuse,msfam", "--checkpoint", f"msfam={runs / 'stage2_msfam_target' / 'best.pth'}",
                        "--checkpoint", f"nestfuse={runs / 'stage1_nestfuse' / 'final.pth'}", "--work-dir",
                        str(tmp_path / "work"), "--out", str(out), "--workers", "1", "--speed-repeats", "1",
                        "--min-pairs", "1"])
@@ -151,8 +151,16 @@ def test_quality_and_ablations_write_their_files(tool, runs, data, tmp_path, cap
     tool.main(["ablations", "--runs", str(runs), "--data-root", str(data), "--test-list", str(test_list),
                "--work-dir", str(tmp_path / "work"), "--workers", "1", "--out", str(out / "ablations.md")])
     table = (out / "ablations.md").read_text()
-    assert table.count("(no run in") == len(ABLATION_ROWS) - 2
+    assert table.count("(no run in") == len(ABLATION_ROWS) - 3
     assert "`stage1_msfam/final.pth`" in table and "`ablation_full/final.pth`" in table
+    # the record keeps the scored rows: with the runs gone, a rerun shows them as recorded
+    assert {line.split(",")[0] for line in (out / "ablations.csv").read_text().splitlines()[1:]} == {
+        "stage1_msfam", "ablation_full", "stage2_msfam_target"}
+    tool.main(["ablations", "--runs", str(tmp_path / "gone"), "--data-root", str(data), "--test-list",
+               str(test_list), "--work-dir", str(tmp_path / "work"), "--workers", "1",
+               "--out", str(out / "ablations.md")])
+    rerun = (out / "ablations.md").read_text()
+    assert rerun.count("recorded)") == 3 and rerun.count("(no run in") == len(ABLATION_ROWS) - 3
 
 
 def test_quality_refuses_a_report_without_both_networks(tool, tmp_path):

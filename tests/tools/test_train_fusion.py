@@ -23,7 +23,8 @@ TINY_CLASSIFIER = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
 STAGE2_CONFIGS = ["stage2_msfam", "ablation_conv5", "ablation_neither", "ablation_no_constraint",
                   "ablation_no_pushpull", "ablation_no_stage1", "ablation_literal_pushpull", "ablation_no_warm_start",
                   "ablation_feature_fit", "ablation_unbounded_constraint", "ablation_l1_max", "stage2_msfam_target",
-                  "ablation_target_contrast", "ablation_pushpull_target"]
+                  "ablation_target_contrast", "ablation_pushpull_target", "ablation_frozen_decoder",
+                  "ablation_pushpull_target_frozen"]
 
 pytestmark = pytest.mark.filterwarnings("ignore:MS-SSIM on")
 
@@ -70,6 +71,14 @@ def test_configs_hold_the_paper_settings():
     assert Config.fromfile(CONFIGS / "ablation_l1_max.py").task.loss.l1_mode == "max"
     assert Config.fromfile(CONFIGS / "stage2_msfam.py").task.loss.constraint_cfg.satisfied_at == 0.5
     assert Config.fromfile(CONFIGS / "ablation_unbounded_constraint.py").task.loss.constraint_cfg is None
+    # this project's stage 2 (shipped) and its rows: the decoder frozen, no Semantic Constraint
+    for name in ("stage2_msfam_target", "ablation_frozen_decoder", "ablation_pushpull_target_frozen"):
+        task = Config.fromfile(CONFIGS / f"{name}.py").task
+        assert task.lr_mult == dict(encoder=0.0, fusions=1.0, decoder=0.0) and task.loss.alpha2 == 0
+    assert Config.fromfile(CONFIGS / "ablation_frozen_decoder.py").task.loss.get("gamma", 0) == 0
+    assert Config.fromfile(CONFIGS / "ablation_pushpull_target_frozen.py").task.loss.gamma == 1.0
+    classifier = Config.fromfile(CONFIGS / "classifier.py").task
+    assert classifier.classifier.kernel_size == 5 and classifier.get("balance_labels", True)
 
 
 def _write_pairs(root: Path, stems: list[str], shape=(48, 56)) -> None:
@@ -143,6 +152,11 @@ def test_every_config_runs_an_iteration_on_the_real_data(name, tool, shared_data
         options += [f"task.stage1_checkpoint={stage1}"] if cfg.task.stage1_checkpoint else []
         options += ["task.warm_start.iters=2"] if cfg.task.get("warm_start") else []
         options += [f"task.classifier_checkpoint={classifier}"] if cfg.task.classifier_checkpoint else []
+        if cfg.task.get("floor"):
+            baseline = tmp_path / "nestfuse.pth"
+            save_fusion_checkpoint(baseline, FUSION_MODELS.build(dict(type="nestfuse", **TINY)),
+                                   dict(type="nestfuse", **TINY))
+            options += [f"task.floor.checkpoint={baseline}"]
     monkeypatch.setenv("MSFAM_SHARED_DATA", str(shared_data))
     tool.main([str(CONFIGS / f"{name}.py"), "--work-dir", str(tmp_path / "work"), "--device", "cpu", "--no-progress",
                "--cfg-options", *options])

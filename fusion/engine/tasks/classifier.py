@@ -33,6 +33,12 @@ PREDICTIONS = {(True, False): "visible", (False, True): "infrared", (True, True)
 DEFAULT_FUSERS = (dict(type="average"), dict(type="tif"), dict(type="laplacian"))
 
 
+def label_balance(labels: torch.Tensor) -> torch.Tensor:
+    """``pos_weight`` of each output column: its negatives over its positives among equally frequent kinds."""
+    positives = labels.sum(dim=0)
+    return (labels.shape[0] - positives) / positives
+
+
 @TASKS.register_module()
 class ClassifierTask(Task):
     """Semantic Constraint classifier training on ``{"vis", "ir", "kind", "draw"}`` batches.
@@ -43,13 +49,18 @@ class ClassifierTask(Task):
         stage1_checkpoint: optional fusion checkpoint of a stage-1 network, used as one more method
             (named ``"stage1"`` in the results).
         best_key: the validation result that selects ``best.pth``.
+        balance_labels: weigh each output's positives by its negatives-to-positives ratio over the three kinds
+            (``pos_weight`` 1/2: each output is positive for two kinds of three), so that thresholding at 0.5
+            decides as if both answers were equally frequent; unweighted, the 2:1 prior pushes sources towards
+            "fused".
         device: where the networks run.
         autocast: factory of autocast contexts (the classifier and the network methods; the classical methods
             fuse in float32).
     """
 
     def __init__(self, classifier: dict, fusers: Sequence[dict] = DEFAULT_FUSERS,
-                 stage1_checkpoint: str | Path | None = None, best_key: str = "balanced_accuracy", **kwargs) -> None:
+                 stage1_checkpoint: str | Path | None = None, best_key: str = "balanced_accuracy",
+                 balance_labels: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.export_cfg = dict(classifier)
         self.model = NETWORKS.build(classifier).to(self.device)
@@ -64,6 +75,7 @@ class ClassifierTask(Task):
         if not self.fusers:
             raise ValueError("the classifier needs at least one fusion method for its (1, 1) samples")
         self.labels = torch.tensor(LABELS, device=self.device)
+        self.pos_weight = label_balance(self.labels) if balance_labels else None
         self.best_key = best_key
 
     @torch.no_grad()
@@ -93,7 +105,7 @@ class ClassifierTask(Task):
         images, labels = self.compose(batch)
         with self.autocast():
             logits = self.model(images)
-        return {"loss": F.binary_cross_entropy_with_logits(logits.float(), labels)}
+        return {"loss": F.binary_cross_entropy_with_logits(logits.float(), labels, pos_weight=self.pos_weight)}
 
     @torch.no_grad()
     def validate(self, loader: Iterable[Mapping[str, Any]]) -> dict[str, float]:

@@ -8,7 +8,10 @@ classifier, loaded from its checkpoint, is frozen by ``SemanticConstraintLoss``.
 
 Validation fuses the held-out pairs at full size and scores them (:mod:`fusion.engine.evaluation`);
 ``best.pth`` keeps the network with the highest ``best_key`` (default ``"score"``). The results also
-hold the reference method's metrics (``"average/EN"``, ...), computed once.
+hold the reference method's metrics (``"average/EN"``, ...), computed once. With a ``floor`` (e.g. the
+infrared target contrast of the NestFuse baseline on the same pairs), ``"floored_score"`` is the score where
+the network's metric reaches the floor and the score minus 1 where it does not, so that selecting by it takes
+the best score among the networks that meet the floor (and the best score when none does).
 
 Stage 2 should start where the stage-1 network with NestFuse's hand-designed fusion ("Rec") is, not from
 the scrambled features of freshly initialised fusion blocks. Two ways: a residual network
@@ -32,6 +35,7 @@ from typing import Any
 
 import torch
 
+from ...apis.inference import build_fusion_model
 from ...metrics import PAPER_METRICS
 from ...models.attention_fusion import ResidualFusion
 from ...models.nest import NestFusionNetwork
@@ -85,6 +89,9 @@ class FusionTask(Task):
         min_classifier_accuracy: the least validation balanced accuracy (recorded in the classifier checkpoint)
             of a classifier this task accepts (default 0.90): a classifier that cannot tell the sources apart
             gives the constraint no meaning. 0 accepts any classifier.
+        floor: ``dict(metric="ITC", method="nestfuse", checkpoint=None)``: the value of ``metric`` that ``method``
+            (``checkpoint``, or its shipped weights when None) reaches on the validation pairs, reported as
+            ``"<method>/<metric>"``; ``"floored_score"`` (module docstring) selects under it. Needs ``reference``.
         device: where the networks run.
         autocast: factory of autocast contexts.
     """
@@ -94,8 +101,11 @@ class FusionTask(Task):
                  val_metrics: Sequence[str] = VALIDATION_METRICS, reference: str | None = "average",
                  score_metrics: Sequence[str] = PAPER_METRICS, best_key: str = "score",
                  warm_start: Mapping[str, Any] | None = None,
-                 min_classifier_accuracy: float = CLASSIFIER_ACCURACY_GATE, **kwargs) -> None:
+                 min_classifier_accuracy: float = CLASSIFIER_ACCURACY_GATE,
+                 floor: Mapping[str, Any] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        if floor is not None and reference is None:
+            raise ValueError("a floor qualifies the score: it needs a reference method")
         if warm_start is not None and stage1_checkpoint is None:
             raise ValueError("warm_start fits the fusion blocks to a trained encoder: it needs stage1_checkpoint")
         self.warm_start = None if warm_start is None else dict(warm_start)
@@ -124,6 +134,13 @@ class FusionTask(Task):
         self.score_metrics = list(score_metrics)
         self.best_key = best_key
         self.reference_values: dict[str, float] | None = None
+        self.floor = None if floor is None else {"checkpoint": None, **floor}
+        self.floor_model = None  # built now, so that a missing checkpoint fails before training
+        if self.floor is not None:
+            self.floor_model = build_fusion_model(self.floor["method"], self.floor["checkpoint"])
+            self.val_metrics = list(dict.fromkeys([*self.val_metrics, self.floor["metric"]]))
+            self.sources["floor"] = dict(self.floor)
+        self.floor_value: float | None = None
 
     def _build_loss(self, cfg: dict, classifier_checkpoint: str | Path | None) -> torch.nn.Module:
         if cfg.get("alpha2", 0) > 0:
@@ -173,4 +190,11 @@ class FusionTask(Task):
                 self.reference_values = fusion_metrics(baseline, loader, self.score_metrics, self.device, float32)
             results["score"] = relative_score(results, self.reference_values, self.score_metrics)
             results.update({f"{self.reference}/{name}": value for name, value in self.reference_values.items()})
+        if self.floor is not None:
+            metric, method = self.floor["metric"], self.floor["method"]
+            if self.floor_value is None:
+                baseline = self.floor_model.to(self.device)
+                self.floor_value = fusion_metrics(baseline, loader, [metric], self.device, float32)[metric]
+            results[f"{method}/{metric}"] = self.floor_value
+            results["floored_score"] = results["score"] - (0.0 if results[metric] >= self.floor_value else 1.0)
         return results

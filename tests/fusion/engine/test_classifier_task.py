@@ -4,9 +4,10 @@ from __future__ import annotations
 import torch
 
 from fusion.apis import read_fusion_checkpoint
-from fusion.datasets.classifier_samples import FUSED, INFRARED, VISIBLE
+from fusion.datasets.classifier_samples import FUSED, INFRARED, LABELS, VISIBLE
 from fusion.engine import Trainer
 from fusion.engine.logger import read_log
+from fusion.engine.tasks.classifier import label_balance
 from fusion.engine.weights import load_network
 
 
@@ -35,3 +36,23 @@ def test_classifier_run_reports_accuracy(classifier_cfg, tmp_path):
     assert read_fusion_checkpoint(work / "best.pth")["meta"]["metrics"]["accuracy"] == val["accuracy"]
     network, meta = load_network(work / "final.pth")
     assert network(torch.rand(2, 1, 32, 32)).shape == (2, 2) and meta["phase"] == "classifier"
+
+
+def test_balanced_labels_put_an_uninformed_classifier_at_even_odds(classifier_cfg, tmp_path):
+    """Each output is positive for two kinds of three: the unweighted loss drives a classifier that sees nothing
+    to p = 2/3 (every source called "fused"); the task's balanced loss (default) to p = 1/2."""
+    assert torch.equal(label_balance(torch.tensor(LABELS)), torch.tensor([0.5, 0.5]))
+    for balance, expected in ((False, 2 / 3), (True, 1 / 2)):
+        classifier_cfg.task.balance_labels = balance
+        task = Trainer(classifier_cfg, tmp_path / f"run{balance}", progress=False).task
+        bias = torch.zeros(2, requires_grad=True)
+        task.model = lambda images, bias=bias: bias.expand(images.shape[0], 2)  # sees nothing but its bias
+        optimizer = torch.optim.SGD([bias], lr=1.0)
+        batch = {"vis": torch.rand(3, 1, 36, 44), "ir": torch.rand(3, 1, 36, 44),
+                 "kind": torch.tensor([VISIBLE, INFRARED, FUSED]), "draw": torch.tensor([0.1] * 3, dtype=torch.float64)}
+        for _ in range(300):
+            loss = task.losses(batch)["loss"]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        assert torch.allclose(torch.sigmoid(bias), torch.full((2,), expected), atol=1e-3)

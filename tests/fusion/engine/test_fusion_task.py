@@ -108,3 +108,41 @@ def test_ties_keep_the_later_network(stage2_cfg, tmp_path, monkeypatch):
     monkeypatch.setattr(trainer.task, "validate", lambda loader: {"score": 1.0})
     trainer.run()
     assert trainer.best == {"key": "score", "value": 1.0, "iteration": 4}
+
+
+@pytest.mark.parametrize("floor_method", ["average", "msfam_handcrafted"])
+def test_floored_score_selects_among_networks_that_reach_the_floor(stage2_cfg, checkpoints, tmp_path, floor_method):
+    """floored_score = score where ITC reaches the floor method's ITC on the same pairs, score - 1 elsewhere;
+    the floor is computed once, by the method's own weights (here the stage-1 network, i.e. iteration 0)."""
+    checkpoint = str(checkpoints["stage1"]) if floor_method == "msfam_handcrafted" else None
+    stage2_cfg.task.floor = dict(metric="ITC", method=floor_method, checkpoint=checkpoint)
+    stage2_cfg.task.best_key = "floored_score"
+    stage2_cfg.task.model.residual = True  # iteration 0 fuses as the stage-1 network with hand-designed fusion
+    stage2_cfg.train_cfg.val_interval = 2
+    stage2_cfg.train_cfg.validate_at_start = True
+    work = tmp_path / "run"
+    Trainer(stage2_cfg, work, progress=False).run()
+    vals = read_log(work, "val")
+    assert [v["iter"] for v in vals] == [0, 2, 4]
+    floor = {v[f"{floor_method}/ITC"] for v in vals}
+    assert len(floor) == 1
+    floor = floor.pop()
+    if floor_method == "msfam_handcrafted":  # the residual network at iteration 0 is that network
+        assert vals[0]["ITC"] == pytest.approx(floor)
+    for v in vals:
+        assert v["floored_score"] == pytest.approx(v["score"] - (0.0 if v["ITC"] >= floor else 1.0))
+    best = max(reversed(vals), key=lambda v: v["floored_score"])  # a tie keeps the later network
+    assert read_fusion_checkpoint(work / "best.pth")["meta"]["best"]["iteration"] == best["iter"]
+
+
+def test_a_floor_needs_a_reference(stage2_cfg, tmp_path):
+    stage2_cfg.task.floor = dict(metric="ITC", method="average")
+    stage2_cfg.task.reference = None
+    with pytest.raises(ValueError, match="floor qualifies the score: it needs a reference"):
+        Trainer(stage2_cfg, tmp_path / "run", progress=False)
+
+
+def test_a_missing_floor_checkpoint_fails_before_training(stage2_cfg, tmp_path):
+    stage2_cfg.task.floor = dict(metric="ITC", method="nestfuse", checkpoint=str(tmp_path / "none.pth"))
+    with pytest.raises(FileNotFoundError, match="none.pth not found"):
+        Trainer(stage2_cfg, tmp_path / "run", progress=False)

@@ -65,3 +65,17 @@ def test_eval_mode_scores_each_image_on_its_own():
     x = torch.rand(4, 1, 40, 48)
     with torch.no_grad():
         torch.testing.assert_close(model(x)[:1], model(x[:1]))
+
+
+@pytest.mark.parametrize(("kernel_size", "field"), [(3, 31), (5, 61)])
+def test_receptive_field_of_the_last_features(kernel_size, field):
+    model = SemanticConstraintClassifier(widths=(4, 4, 4, 4), kernel_size=kernel_size).eval()
+    x = torch.rand(1, 1, 160, 160, requires_grad=True)
+    model.features(x)[0, :, 5, 5].sum().backward()
+    rows = torch.nonzero(x.grad[0, 0].abs().sum(dim=1)).flatten()
+    assert int(rows.max() - rows.min()) + 1 == field
+
+
+def test_even_kernel_raises():
+    with pytest.raises(ValueError, match="odd"):
+        SemanticConstraintClassifier(kernel_size=4)

@@ -7,7 +7,7 @@ import torch
 from fusion.apis import save_fusion_checkpoint
 from fusion.engine.evaluation import PAPER_METRICS
 from fusion.registry import FUSION_MODELS
-from fusion.reports import ABLATION_ROWS, ablation_table, evaluation_sets
+from fusion.reports import ABLATION_ROWS, ablation_table, evaluation_sets, read_record, write_record
 from fusion.reports.ablation import AblationRow
 from fusion.reports.quality import score_set
 from fusion.reports.render import ablation_markdown
@@ -61,3 +61,30 @@ def test_markdown_marks_missing_runs(runs, heldout, tmp_path):
     text = ablation_markdown(rows, "python tools/fusion_report.py ablations --runs runs", "runs", "heldout")
     assert "(no run in runs/ablation_neither)" in text
     assert "`ablation_full/best.pth` (5 of 5 it, 1.0 min)" in text and "| ITC | score |" in " ".join(text.split())
+
+
+def test_a_gone_run_keeps_its_recorded_values_and_a_present_run_is_rescored(runs, heldout, tmp_path):
+    rows = [ABLATION_ROWS[6], AblationRow("2", "w/o attention", "conv", "ablation_neither")]
+    scored = ablation_table(runs, heldout, tmp_path / "work", rows=rows[:1])
+    record_file = tmp_path / "ablations.csv"
+    write_record(record_file, scored)
+    record = read_record(record_file)
+    assert record["ablation_full"]["values"] == scored[0]["values"]  # exact: floats written with repr
+    assert record["ablation_full"]["iteration"] == 5 and record["ablation_full"]["checkpoint"] == "best.pth"
+    # ablation_neither's run is gone but recorded; ablation_full's run is present: scored again, not copied
+    record["ablation_neither"] = {**record["ablation_full"], "values": {**record["ablation_full"]["values"], "EN": 1.0}}
+    record["ablation_full"] = {**record["ablation_full"], "score": -1.0}
+    table = {r["row"].run: r for r in ablation_table(runs, heldout, tmp_path / "work", rows=rows, record=record)}
+    assert table["ablation_neither"]["recorded"] and table["ablation_neither"]["values"]["EN"] == 1.0
+    assert not table["ablation_full"]["recorded"] and table["ablation_full"]["score"] == scored[0]["score"]
+    text = ablation_markdown(list(table.values()), "cmd", "runs", "heldout", record_file.name)
+    assert "`ablation_neither/best.pth` (5 of 5 it, 1.0 min, recorded)" in text
+    assert "Rows marked `recorded`" in text and "`ablations.csv`" in text
+
+
+def test_record_reading(tmp_path):
+    assert read_record(tmp_path / "none.csv") == {}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("run,EN\nx,1.0\n")
+    with pytest.raises(ValueError, match="bad.csv is not an ablation record: no column checkpoint"):
+        read_record(bad)

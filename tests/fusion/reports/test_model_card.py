@@ -67,3 +67,16 @@ def test_install_weights_checks_the_runs_first(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing run outputs"):
         install_weights(tmp_path / "runs", tmp_path / "out", "train it", tmp_path / "no_data", tmp_path / "none.txt")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("task", "used"), [
+    ({"type": "FusionTask", "classifier_checkpoint": "c.pth", "loss": {"alpha2": 0.84}}, True),
+    ({"type": "FusionTask", "classifier_checkpoint": None, "loss": {"alpha2": 0.0, "gamma": 0.5}}, False)])
+def test_model_card_says_whether_stage2_used_the_classifier(tiny_weights, task, used):
+    meta = {**SCHEDULE, "config": {"task": task}}
+    card = model_card("MSFAM", tiny_weights["msfam"], meta, "pairs", "train it", stage1_meta=SCHEDULE,
+                      classifier_meta={**SCHEDULE, "metrics": {"balanced_accuracy": 0.9}})
+    assert ("frozen in stage 2; not shipped" in card) == used
+    assert ("this stage 2 ran without the Semantic Constraint" in card) == (not used)
+    assert ("classifier accepted from balanced accuracy 0.9 on" in card) == used
+    assert ("no Semantic Constraint classifier" in card) == (not used)
