@@ -170,8 +170,8 @@ def _run_method(spec: MethodSpec, selection: SplitSelection, out: Path, options:
     finally:
         seconds = time.perf_counter() - start
         run.update(seconds=round(seconds, 3), pairs_per_s=round(run["fused"] / seconds, 3) if run["fused"] else None)
-        present = sum((folder / f.frame.relative_path).is_file() for f in selection.usable)
-        with locked(out / LOCK_NAME):
+        with locked(out / LOCK_NAME):  # counted under the lock: the last shard to finish sees every image
+            present = sum((folder / f.frame.relative_path).is_file() for f in selection.usable)
             entry = finish_run(folder, selection.name, run, present)
         log(f"{spec.name} [{options.shard}]: {run['status']}: {run['fused']} fused, {run['skipped_existing']} "
             f"already there, {run['failed']} failed in {seconds:.1f} s"

@@ -1,5 +1,6 @@
 """fuse_dataset with the KAIST adapter on a tiny synthetic KAIST: layout, records, resume, bad inputs, shards,
 refusals."""
+import contextlib
 import json
 from pathlib import Path
 
@@ -270,3 +271,26 @@ def test_code_version_is_recorded():
     version = code_version()
     assert version["fusion_version"] == fusion.__version__
     assert version["git_commit"] is None or len(version["git_commit"]) == 40
+
+
+def test_the_last_shard_to_finish_marks_the_split_complete(kaist, tmp_path, monkeypatch):
+    """Shard 0 finishes first, then waits for the record's lock while shard 1 finishes: its count of the images
+    is taken under the lock, so it sees shard 1's images and the split ends complete, not incomplete."""
+    from fusion.jobs.fuse_dataset import job
+
+    out, real_locked, calls = tmp_path / "out", job.locked, []
+
+    @contextlib.contextmanager
+    def locked(path):
+        calls.append(path)
+        if len(calls) == 2:  # shard 0's finish (its first call was at its start): shard 1 runs meanwhile
+            monkeypatch.setattr(job, "locked", real_locked)
+            run(kaist, out, shard=Shard(1, 2), batch_size=2)
+        with real_locked(path):
+            yield
+
+    monkeypatch.setattr(job, "locked", locked)
+    run(kaist, out, shard=Shard(0, 2), batch_size=2)
+    meta = json.loads((out / "average" / "meta.json").read_text())
+    assert [r["shard"] for r in meta["runs"]] == ["1/2", "0/2"]
+    assert meta["splits"][SPLIT]["status"] == "complete"
