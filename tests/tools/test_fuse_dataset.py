@@ -62,7 +62,10 @@ def kaist(tmp_path):
 
 
 def images(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.jpg"))}
+    """The finished images under ``folder``: not the hidden ``.<name>.<pid>.tmp.jpg`` of a write in progress,
+    which a killed run leaves behind."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.jpg"))
+            if not p.name.startswith(".")}
 
 
 def cli(root, out, *extra, dataset="kaist"):
@@ -80,7 +83,7 @@ def stop_slow_run_mid_way(dataset, root, out, sig: int, log: Path) -> tuple[int,
                                    stderr=stderr, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while len(list((out / "slow_average").rglob("*.jpg"))) < 2:
+        while len(images(out / "slow_average")) < 2:
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the tool wrote no image in time"
             time.sleep(0.05)
