@@ -48,7 +48,7 @@ class SemanticConstraintClassifier(nn.Module):
     """Multi-label classifier of greyscale images: logits of (visible, infrared).
 
     Args:
-        widths: output channels of the four 3x3 stride-2 convolutions.
+        widths: output channels of the four stride-2 convolutions.
         in_channels: image channels (1: greyscale).
         negative_slope: slope of the LeakyReLUs.
         kernel_size: side of the convolution kernels (odd); the receptive field of the last features is

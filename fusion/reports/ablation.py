@@ -13,7 +13,6 @@ as recorded; a row whose run is present is scored again.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from ..engine.evaluation import relative_score
 from ..metrics import PAPER_METRICS
+from ..utils.csv_text import csv_text
 from ..utils.files import atomic_write_text
 from .quality import TARGET_METRIC, MethodSource, Progress, checkpoint_source, fuse_set, score_set
 from .sets import EvalSet
@@ -131,13 +131,9 @@ def write_record(path: str | Path, table: Sequence[Mapping[str, Any]]) -> None:
     metrics, ``score``), atomically."""
     present = [r for r in table if r["values"] is not None]
     metrics = list(present[0]["values"]) if present else list(ABLATION_METRICS)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*RECORD_FIELDS, *metrics, "score"])
-    for r in present:
-        writer.writerow([r["row"].run, r["checkpoint"], r["iteration"], r["max_iters"], r["elapsed_s"],
-                         *(repr(float(r["values"][m])) for m in metrics), repr(float(r["score"]))])
-    atomic_write_text(path, out.getvalue())
+    rows = [[r["row"].run, r["checkpoint"], r["iteration"], r["max_iters"], r["elapsed_s"],
+             *(repr(float(r["values"][m])) for m in metrics), repr(float(r["score"]))] for r in present]
+    atomic_write_text(path, csv_text([[*RECORD_FIELDS, *metrics, "score"], *rows]))
 
 
 def read_record(path: str | Path) -> dict[str, dict[str, Any]]:

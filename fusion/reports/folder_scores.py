@@ -5,8 +5,6 @@ every method is averaged over the same images, so rows of one report are compara
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -19,6 +17,7 @@ import torch
 
 from ..datasets.folders import index_folder, natural_key
 from ..metrics.table import METRICS, check_metric_names, evaluate_pair
+from ..utils.csv_text import csv_text
 from ..utils.files import atomic_write_text
 from ..utils.images import read_gray
 from ..utils.markdown import markdown_table
@@ -135,12 +134,9 @@ class FusionReport:
 
     def to_csv(self) -> str:
         """One row per method: ``method, images, <metric means...>`` at full precision."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["method", "images", *self.metrics])
-        for method, row in self.means().items():
-            writer.writerow([method, len(self.images), *(repr(row[metric]) for metric in self.metrics)])
-        return buffer.getvalue()
+        return csv_text([["method", "images", *self.metrics],
+                         *([method, len(self.images), *(repr(row[metric]) for metric in self.metrics)]
+                           for method, row in self.means().items())])
 
     def to_json(self) -> str:
         """Conventions, folders, means and per-image values (NaN written as ``null``)."""

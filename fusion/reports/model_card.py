@@ -96,8 +96,7 @@ def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, comman
     if stage1_meta is not None:
         lines += ["Stage 1 (encoder and decoder):", "", *_schedule_lines(stage1_meta), ""]
     task = (meta.get("config") or {}).get("task") or {}
-    uses_classifier = (bool((task.get("loss") or {}).get("alpha2", 0.84))
-                       and task.get("classifier_checkpoint") is not None)
+    uses_classifier = "classifier" in (meta.get("sources") or {})  # stage 2 records the classifier it loaded
     if classifier_meta is not None:
         lines += [classifier_card(classifier_meta, classifier_heldout, "held-out test split", uses_classifier), ""]
     if stage1_meta is not None:

@@ -69,11 +69,13 @@ def test_install_weights_checks_the_runs_first(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(("task", "used"), [
-    ({"type": "FusionTask", "classifier_checkpoint": "c.pth", "loss": {"alpha2": 0.84}}, True),
-    ({"type": "FusionTask", "classifier_checkpoint": None, "loss": {"alpha2": 0.0, "gamma": 0.5}}, False)])
-def test_model_card_says_whether_stage2_used_the_classifier(tiny_weights, task, used):
-    meta = {**SCHEDULE, "config": {"task": task}}
+@pytest.mark.parametrize(("task", "sources", "used"), [
+    ({"type": "FusionTask", "classifier_checkpoint": "c.pth", "loss": {"alpha2": 0.84}},
+     {"stage1": {}, "classifier": {"path": "c.pth"}}, True),
+    ({"type": "FusionTask", "classifier_checkpoint": None, "loss": {"alpha2": 0.0, "gamma": 0.5}},
+     {"stage1": {}}, False)])
+def test_model_card_says_whether_stage2_used_the_classifier(tiny_weights, task, sources, used):
+    meta = {**SCHEDULE, "config": {"task": task}, "sources": sources}
     card = model_card("MSFAM", tiny_weights["msfam"], meta, "pairs", "train it", stage1_meta=SCHEDULE,
                       classifier_meta={**SCHEDULE, "metrics": {"balanced_accuracy": 0.9}})
     assert ("frozen in stage 2; not shipped" in card) == used
