@@ -14,12 +14,13 @@
 #
 # Phases (PHASES, default "fusion bench fuse det", run in that order, priority first):
 #   fusion  tools/train_fusion_all.sh SCHEDULE=gpu (the configs' paper schedules, bf16 autocast) for each of
-#           FUSION_PHASES (default "stage1_msfam classifier stage2_msfam stage1_nestfuse"), one call each so that
-#           one failure (e.g. stage 2 refusing a classifier below its accuracy gate; MIN_CLASSIFIER_ACCURACY passes
-#           through) does not stop the next; budgets STAGE1_MIN, CLASSIFIER_MIN, STAGE2_MIN, EXTRA_MIN (the
-#           NestFuse run) in minutes (defaults 1.5, 0.5, 1, 1); each run may take STARTUP_MIN (0.5) more for its
-#           start (data indexing, stage 2's first validation) before it is stopped. Stage 2 needs a classifier of
-#           the configs' accuracy gate: MIN_CLASSIFIER_ACCURACY=0 makes a short run measure stage 2 anyway.
+#           FUSION_PHASES (default "stage1_msfam classifier stage1_nestfuse stage2_msfam_target": the shipped
+#           stage 2, whose model selection needs NestFuse's run), one call each so that one failure does not stop
+#           the next; budgets STAGE1_MIN (both stage-1 runs), CLASSIFIER_MIN, STAGE2_MIN, EXTRA_MIN (any other
+#           phase, e.g. an ablation) in minutes (defaults 1.5, 0.5, 1, 1); each run may take STARTUP_MIN (0.5) more
+#           for its start (data indexing, stage 2's first validation) before it is stopped. stage2_msfam (the
+#           paper's stage 2, with the classifier) refuses a classifier below the configs' accuracy gate:
+#           MIN_CLASSIFIER_ACCURACY (passed through; 0 in the dry run) lets a short run measure it anyway.
 #   bench   bench/bench_models.py: msfam and nestfuse at BENCH_SIZE (640x512), batches BENCH_BATCHES ("1 16"),
 #           for each of BENCH_DTYPES ("float32 bfloat16"), BENCH_REPEAT timed calls (10), BENCH_BUDGET s (5) each,
 #           with its GEMM ceiling (bf16 8192^3; BENCH_CEILING sets the side). Budget BENCH_MIN (1.5).
@@ -66,7 +67,7 @@ PHASES=${PHASES:-"fusion bench fuse det"}
 PYTHON=${PYTHON:-python3}
 WHEELS=${WHEELS:-.device_wheels}
 INSTALL=${INSTALL:-auto}
-FUSION_PHASES=${FUSION_PHASES:-"stage1_msfam classifier stage2_msfam stage1_nestfuse"}
+FUSION_PHASES=${FUSION_PHASES:-"stage1_msfam classifier stage1_nestfuse stage2_msfam_target"}
 FUSE_METHODS=${FUSE_METHODS:-"msfam nestfuse"}
 DET_CONFIG=${DET_CONFIG:-gflv2_visible.py}
 DET_VARIANTS=${DET_VARIANTS:-"fp32 amp"}

@@ -20,7 +20,7 @@ from mmengine.config import Config
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "tools" / "device_run.sh"
 PHASES = ["fusion", "bench", "fuse", "det"]
-FUSION_RUNS = ["stage1_msfam", "classifier", "stage2_msfam", "stage1_nestfuse"]
+FUSION_RUNS = ["stage1_msfam", "classifier", "stage1_nestfuse", "stage2_msfam_target"]
 
 
 def run_script(tmp_path: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
@@ -68,7 +68,7 @@ def test_dry_run_results(dry_run):
         assert result["stopped"] == "time_budget" and result["max_iters"] > 0 and result["device"] == "cpu"
     stage1 = Config.fromfile(str(REPO / "configs" / "fusion" / "stage1_msfam.py"))
     assert fusion["results"]["stage1_msfam"]["max_iters"] == stage1.train_cfg.max_iters  # the config's schedule
-    assert fusion["results"]["stage2_msfam"]["val"]  # stage 2 validates at iteration 0
+    assert fusion["results"]["stage2_msfam_target"]["val"]  # stage 2 validates at iteration 0
 
     bench = phases["bench"]["results"]
     assert sorted(bench) == ["bench_models_bfloat16", "bench_models_float32"]

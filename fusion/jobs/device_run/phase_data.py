@@ -9,7 +9,8 @@ from mmengine.config import Config
 REPO = Path(__file__).resolve().parents[3]
 SPLITS = REPO / "configs" / "fusion" / "splits"
 FUSION_CONFIGS = tuple(REPO / "configs" / "fusion" / f"{name}.py"
-                       for name in ("stage1_msfam", "classifier", "stage2_msfam", "stage1_nestfuse"))
+                       for name in ("stage1_msfam", "classifier", "stage1_nestfuse", "stage2_msfam_target",
+                                    "stage2_msfam"))
 
 
 def split_names(splits: Path = SPLITS) -> dict[str, list[str]]:
