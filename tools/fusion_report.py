@@ -25,7 +25,7 @@ from fusion.reports.leaderboard import DEFAULT_MIN_PAIRS
 from fusion.reports.quality import DEFAULT_METHODS
 from fusion.reports.quality_files import write_quality_report
 from fusion.reports.render import ablation_markdown, msfam_standing
-from fusion.reports.shipped_weights import install_weights
+from fusion.reports.shipped_weights import SHIPPED_MSFAM_RUN, install_weights
 from fusion.utils.cli import name_value, positive_int
 from fusion.utils.files import atomic_write_text, describe_write_error
 
@@ -52,8 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     weights.add_argument("--out", default=str(DEFAULT_WEIGHTS_DIR), help="weights folder (default: fusion/weights)")
     weights.add_argument("--train-command", default="SCHEDULE=cpu bash tools/train_fusion_all.sh",
                          help="the command that trained the runs, quoted in the cards")
-    weights.add_argument("--msfam-run", default="stage2_msfam_target",
-                         help="the stage-2 run shipped as MSFAM (default: stage2_msfam_target)")
+    weights.add_argument("--msfam-run", default=SHIPPED_MSFAM_RUN,
+                         help=f"the stage-2 run shipped as MSFAM (default: {SHIPPED_MSFAM_RUN})")
     weights.add_argument("--note", default="", help="a paragraph added under the title (e.g. what the runs share)")
     weights.add_argument("--data-root", default=str(DEFAULT_DATA), help="data folder (default ../shared/data)")
     weights.add_argument("--test-list", default=str(DEFAULT_TEST_LIST),

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..apis.checkpoint import read_fusion_checkpoint
+from ..engine.tasks.fusion import CLASSIFIER_ACCURACY_GATE
 from ..metrics import PAPER_METRICS
 from ..utils.files import file_sha256
 from ..utils.markdown import markdown_table
@@ -104,7 +105,8 @@ def model_card(name: str, path: Path, meta: Mapping[str, Any], data: str, comman
     lines += _schedule_lines(meta)
     if task.get("type") == "FusionTask":
         loss = task.get("loss") or {}
-        accepted = (f"classifier accepted from balanced accuracy {task.get('min_classifier_accuracy', 0.9)} on"
+        gate = task.get("min_classifier_accuracy", CLASSIFIER_ACCURACY_GATE)
+        accepted = (f"classifier accepted from balanced accuracy {gate} on"
                     if uses_classifier else "no Semantic Constraint classifier")
         lines.append(f"- Loss {dict(loss)}; learning-rate multipliers {task.get('lr_mult')}; warm start "
                      f"{task.get('warm_start')}; {accepted}.")

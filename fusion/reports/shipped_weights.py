@@ -18,6 +18,9 @@ from ..engine.tasks.classifier import evaluate_classifier
 from ..utils.files import atomic_write, atomic_write_text
 from .model_card import model_card, read_meta
 
+#: The stage-2 run of ``tools/train_fusion_all.sh`` whose network is shipped as MSFAM.
+SHIPPED_MSFAM_RUN = "stage2_msfam_target"
+
 STAGE1_DATA = ("every image below ../shared/data/fusion (TNO, RoadScene, MSRS, LLVIP) and ../shared/data/kaist/images "
                "as single greyscale images, minus those of the 26 held-out test pairs")
 STAGE2_DATA = ("the training side of the TNO + RoadScene split, configs/fusion/splits/train.txt (217 pairs); "
@@ -34,7 +37,7 @@ INTRODUCTION = (
 CLASSIFIER_CROP = (320, 256)
 
 
-def run_outputs(runs: Path, msfam_run: str = "stage2_msfam_target") -> dict[str, Path | None]:
+def run_outputs(runs: Path, msfam_run: str = SHIPPED_MSFAM_RUN) -> dict[str, Path | None]:
     """The files of each phase this installs from (``None`` for a missing classifier); MSFAM from the stage-2
     run ``msfam_run``."""
     stage2 = runs / msfam_run / "best.pth"
@@ -69,7 +72,7 @@ def weights_readme(installed: Mapping[str, Path], sources: Mapping[str, Path | N
 
 
 def install_weights(runs: str | Path, out: str | Path, command: str, fusion_root: str | Path,
-                    test_list: str | Path, note: str = "", msfam_run: str = "stage2_msfam_target") -> dict[str, Path]:
+                    test_list: str | Path, note: str = "", msfam_run: str = SHIPPED_MSFAM_RUN) -> dict[str, Path]:
     """Copy the networks into ``out`` and write ``out/README.md``; returns the installed files.
 
     Args:
