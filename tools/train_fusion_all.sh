@@ -9,12 +9,12 @@
 # SCHEDULE: gpu (default): the configs' own schedules (paper: 10,000 stage-1 iterations, 20 stage-2
 #   epochs) under per-phase time budgets STAGE1_MIN, CLASSIFIER_MIN, STAGE2_MIN, EXTRA_MIN (defaults 5, 1, 3, 3);
 #   cpu: the schedule of the shipped weights, sized for a 2-core CPU (configs/fusion/README.md has the table):
-#   stage 1 1,000 iterations of 128x128 crops (Adam 1e-3, cosine decay to 1 %); classifier 1,500 iterations
-#   of 320x256 crops (Adam 1e-3, cosine); stage 2 (stage2_msfam_target.py: Adam 1e-4 for the fusion blocks,
-#   encoder and decoder frozen) on 320x256 crops for STAGE2_ITERS iterations (default 75), validated at the
-#   start and every 25; every ablation 60 iterations of 176x176 crops, the paper's optimiser (decoder at half),
-#   no validation (the ablation table scores each run's final network on the test split); time budgets are
-#   safety caps.
+#   stage 1 1,000 iterations of 128x128 crops (Adam 1e-3, cosine decay to 1 %); classifier 6,000 iterations
+#   of 320x256 crops (Adam 1e-3, cosine), validated every 500; stage 2 (stage2_msfam_target.py: Adam 1e-4 for
+#   the fusion blocks, encoder and decoder frozen) on 320x256 crops for STAGE2_ITERS iterations (default 75),
+#   validated at the start and every 25; every ablation 60 iterations of 176x176 crops, the paper's optimiser
+#   (decoder at half), no validation (the ablation table scores each run's final network on the test split);
+#   time budgets are safety caps.
 # The ablations' shared schedule (Tables 1-3) includes ablation_full, the paper's stage 2 (stage2_msfam.py) run
 # under it, so every row of the table had the same training.
 # PHASES: which phases to run (default: all, in the order above; stage2_msfam, the paper's stage 2 on the
@@ -44,14 +44,14 @@ case $SCHEDULE in
         COSINE=train_cfg.lr_schedule.type=cosine
         STAGE1_OPTS=(train_cfg.max_iters=1000 "train_dataloader.dataset.crop_size=(128,128)" optimizer.lr=1e-3
                      "$COSINE" train_cfg.checkpoint_interval=100 train_dataloader.num_workers=1)
-        CLASSIFIER_OPTS=(train_cfg.by_epoch=False train_cfg.max_iters=1500 train_cfg.val_interval=250
+        CLASSIFIER_OPTS=(train_cfg.by_epoch=False train_cfg.max_iters=6000 train_cfg.val_interval=500
                          optimizer.lr=1e-3 "$COSINE" train_cfg.checkpoint_interval=50 train_dataloader.num_workers=1
                          val_dataloader.num_workers=0)
         STAGE2_OPTS=(train_cfg.by_epoch=False "train_cfg.max_iters=${STAGE2_ITERS:-75}" train_cfg.val_interval=25
                      train_cfg.checkpoint_interval=20 train_dataloader.num_workers=1 val_dataloader.num_workers=0)
         ABLATION_OPTS=(train_cfg.by_epoch=False train_cfg.max_iters=60 train_cfg.checkpoint_interval=20
                        train_dataloader.num_workers=1 "train_dataloader.dataset.crop_size=(176,176)" val_dataloader=None)
-        STAGE1_MIN=${STAGE1_MIN:-60}; CLASSIFIER_MIN=${CLASSIFIER_MIN:-30}
+        STAGE1_MIN=${STAGE1_MIN:-60}; CLASSIFIER_MIN=${CLASSIFIER_MIN:-90}
         STAGE2_MIN=${STAGE2_MIN:-120}; EXTRA_MIN=${EXTRA_MIN:-30} ;;
     *) echo "SCHEDULE must be gpu or cpu, got '$SCHEDULE'" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 # MSFAM's stage 2 as this project ships it: stage2_msfam.py with three changes, each an ablation row
 # (fusion/weights/report/ablations.md):
 # - the infrared target contrast loss (fusion/losses/target_contrast.py), gamma = 0.2, and no Semantic Constraint
-#   (alpha2 = 0): no classifier trained here reaches the 0.90 gate (fusion/weights/README.md);
+#   (alpha2 = 0): no classifier trained here reaches the 0.90 gate on validation (fusion/weights/README.md);
 # - the decoder frozen too (learning rate 0; the paper trains it at half the fusion blocks' rate): only the four
 #   fusion blocks learn. With the decoder training, 50 iterations lowered five of the paper's six validation
 #   metrics (score against the pixel average 1.0010 -> 0.9976 at gamma 0.2); frozen, the same 50 iterations
