@@ -11,7 +11,7 @@
 # This project's choices: 5x5 kernels (a 61 px receptive field before the global pooling) and balanced labels
 # (each output weighs its positives by 1/2: both are positive for two kinds of three); measured on the CPU
 # schedule, held-out balanced accuracy 0.833 (3x3, unbalanced) -> 0.825 (5x5) -> 0.863 (5x5, balanced), all
-# at 1,500 iterations; 0.902 at 6,000 (the CPU schedule of tools/train_fusion_all.sh; seeds 1-3: 0.876, 0.880, 0.910).
+# at 1,500 iterations; 0.902 at 6,000 (the CPU schedule; seed spread in configs/fusion/README.md).
 phase = 'classifier'
 seed = 0
 device = None
