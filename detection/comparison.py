@@ -21,6 +21,8 @@ from .test_records import Run
 COLUMNS = ("AP", "AP50", "AP75", "APS", "APM", "APL", "MR_all", "MR_day", "MR_night")
 #: Compared by default besides every input against the reference: MSFAM against the baseline fusion.
 FUSION_PAIR = ("msfam", "nestfuse")
+#: Detectors fed both bands (configs' ``input_name``), compared by default with the MSFAM-fused images too.
+BOTH_BANDS = ("early_fusion", "halfway_fusion")
 
 
 @dataclass
@@ -80,10 +82,11 @@ class BootstrapSetup:
 
 
 def default_pairs(names: Sequence[str], reference: str) -> list[tuple[str, str]]:
-    """Every input against ``reference``, then MSFAM against the baseline fusion when both are there."""
+    """Every input against ``reference``, then MSFAM against the baseline fusion and each detector fed both
+    bands against MSFAM, when both inputs of a pair are there."""
     pairs = [(name, reference) for name in names if name != reference] if reference in names else []
-    if all(name in names for name in FUSION_PAIR):
-        pairs.append(FUSION_PAIR)
+    extra = [FUSION_PAIR, *((name, FUSION_PAIR[0]) for name in BOTH_BANDS)]
+    pairs += [pair for pair in extra if all(name in names for name in pair) and pair not in pairs]
     return pairs
 
 

@@ -189,30 +189,33 @@ def differences_csv(report: ComparisonReport) -> str:
     return _csv(rows)
 
 
-def chart(report: ComparisonReport, path: str | Path) -> Path:
-    """Bars of the means with seed sd error bars (AP columns, MR columns); below, each difference of AP and
-    MR_all with its interval."""
+def chart_figure(report: ComparisonReport):
+    """The chart as a matplotlib figure: bars of the means with seed sd error bars (AP columns, then MR columns);
+    below, each difference of AP and MR_all with its interval. One full-width panel a row, the legend beside the
+    bars, so that every title and label shows with six inputs and more."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     groups = (("AP", "AP50", "AP75", "APS", "APM", "APL"), ("MR_all", "MR_day", "MR_night"))
-    n_rows = 2 if report.comparisons else 1
-    figure, axes = plt.subplots(n_rows, 2, figsize=(12, 4 * n_rows), squeeze=False,
-                                gridspec_kw=dict(width_ratios=(2, 1)))
+    labels = ("COCO AP (higher is better)", "MR^-2 % (lower is better)")
+    n_rows = 4 if report.comparisons else 2
+    heights = [3.2, 3.2] + [0.9 + 0.35 * len(report.comparisons)] * (n_rows - 2)
+    figure, axes = plt.subplots(n_rows, 1, figsize=(11, sum(heights)), layout="constrained",
+                                gridspec_kw=dict(height_ratios=heights))
     width = 0.8 / max(1, len(report.inputs))
-    for axis, columns, label in zip(axes[0], groups, ("COCO AP (higher is better)", "MR^-2 % (lower is better)")):
+    for axis, columns, label in zip(axes[:2], groups, labels):
         for index, group in enumerate(report.inputs):
             spreads = [0.0 if math.isnan(group.spread(c)) else group.spread(c) for c in columns]
             axis.bar([i + index * width for i in range(len(columns))], [group.mean(c) for c in columns], width,
                      yerr=spreads, capsize=2, label=f"{group.name} (n={len(group.runs)})")
         axis.set_xticks([i + width * (len(report.inputs) - 1) / 2 for i in range(len(columns))], columns)
-        axis.set_title(label + ", mean ± sd over seeds")
-    axes[0][0].legend(fontsize="small")
+        axis.set_title(f"{label}: mean ± sd over seeds", loc="left")
+        axis.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if report.comparisons:
         names = [f"{c.candidate} - {c.reference}" for c in report.comparisons]
-        for axis, column in zip(axes[1], ("AP", "MR_all")):
+        for axis, column in zip(axes[2:], ("AP", "MR_all")):
             for y, comparison in enumerate(report.comparisons):
                 i = comparison.intervals[column]
                 low, high = (i.difference, i.difference) if math.isnan(i.low) else (i.low, i.high)
@@ -220,9 +223,17 @@ def chart(report: ComparisonReport, path: str | Path) -> Path:
                               capsize=3, color="tab:red" if i.beyond_noise else "tab:gray")
             axis.axvline(0, color="black", linewidth=0.8)
             axis.set_yticks(range(len(names)), names)
-            axis.set_title(f"{column} difference, {100 * report.setup.confidence:.0f} % paired bootstrap "
-                           "(red: beyond noise)")
-    figure.tight_layout()
+            axis.invert_yaxis()
+            axis.set_title(f"{column} difference, {100 * report.setup.confidence:.0f} % paired bootstrap interval "
+                           "(red: beyond noise)", loc="left")
+    return figure
+
+
+def chart(report: ComparisonReport, path: str | Path) -> Path:
+    """Write :func:`chart_figure` as a PNG; return its path."""
+    import matplotlib.pyplot as plt
+
+    figure = chart_figure(report)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120)

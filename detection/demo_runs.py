@@ -1,4 +1,4 @@
-"""The demo's detectors (``tools/demo.py``): the four ``configs/demo`` GFLv2 leaves trained with several seeds
+"""The demo's detectors (``tools/demo.py``): the six ``configs/demo`` GFLv2 leaves trained with several seeds
 and tested in this process exactly as ``tools/train_det.py --seed`` and ``tools/test_det.py --seed`` run them,
 then compared as ``tools/compare_det.py`` does."""
 from __future__ import annotations
@@ -14,8 +14,9 @@ from .config import build_runner, resolve_config, testing_config, training_confi
 from .quiet import ProgressHook
 from .test_records import load_runs, record_test
 
-#: The demo's detectors (``configs/demo/<name>.py``), in the report's row order.
-DETECTORS = ("gflv2_visible", "gflv2_infrared", "gflv2_fused_baseline", "gflv2_fused")
+#: The demo's detectors (``configs/demo/<name>.py``), in the report's row order: one band, pre-fused images,
+#: then both bands straight into the detector.
+DETECTORS = ("gflv2_visible", "gflv2_infrared", "gflv2_fused_baseline", "gflv2_fused", "gflv2_early", "gflv2_halfway")
 
 
 def jobs(seeds: int) -> int:
@@ -24,9 +25,10 @@ def jobs(seeds: int) -> int:
 
 
 def demo_options(epochs: int, size: tuple[int, int]) -> dict[str, Any]:
-    """The settings the demo's command line chooses: epochs, and every pipeline's ``Resize`` to the image size."""
+    """The settings the demo's command line chooses: epochs (one checkpoint, the last: the one tested), and
+    every pipeline's ``Resize`` to the image size."""
     resize = {f"{loop}_dataloader.dataset.pipeline.Resize.scale": tuple(size) for loop in ("train", "val", "test")}
-    return {"train_cfg.max_epochs": epochs, **resize}
+    return {"train_cfg.max_epochs": epochs, "default_hooks.checkpoint.interval": epochs, **resize}
 
 
 def train_and_test(config: Path, data_root: Path, work_dir: Path, options: dict[str, Any], seed: int,

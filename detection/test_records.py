@@ -4,7 +4,8 @@
 predictions file and ground truth they were scored against (for the paired bootstrap of
 ``tools/compare_det.py``), and provenance: config, checkpoint and its sha256 and epoch, the backbone's
 initialisation, the training annotations, the image folder and that folder's ``meta.json`` written by
-``tools/fuse_dataset.py``. Runs of several seeds live in ``<work_dir>/seed<N>/``.
+``tools/fuse_dataset.py``, and the input's row name (the config's ``input_name`` for the detectors fed both
+bands, else the image folder). Runs of several seeds live in ``<work_dir>/seed<N>/``.
 """
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def checkpoint_meta(checkpoint: str | Path) -> dict[str, Any]:
 def write_test_record(work_dir: str | Path, metrics: dict[str, float], config_path: str | Path,
                       checkpoint: str | Path, data_root: str | Path, img_folder: str, *,
                       seed: int | None = None, predictions: str | Path | None = None,
-                      ann_file: str | Path | None = None, extra: dict[str, Any] | None = None) -> Path:
+                      ann_file: str | Path | None = None, input_name: str | None = None,
+                      extra: dict[str, Any] | None = None) -> Path:
     """Write ``<work_dir>/test_record.json``; return its path.
 
     Args:
@@ -51,6 +53,7 @@ def write_test_record(work_dir: str | Path, metrics: dict[str, float], config_pa
         seed: the training seed (else the checkpoint's, when it records one).
         predictions: the predictions as a COCO results json, for the bootstrap.
         ann_file: the ground truth the metrics were computed on.
+        input_name: the row name in comparisons (default: ``img_folder``).
         extra: more provenance (epoch, backbone initialisation, training annotations).
     """
     image_dir = Path(data_root) / img_folder
@@ -66,6 +69,7 @@ def write_test_record(work_dir: str | Path, metrics: dict[str, float], config_pa
         "epoch": meta.get("epoch"),
         "data_root": str(data_root),
         "img_folder": img_folder,
+        "input": input_name or img_folder,
         "fused_meta": json.loads(meta_path.read_text()) if meta_path.is_file() else None,
         "predictions": str(Path(predictions).resolve()) if predictions and Path(predictions).is_file() else None,
         "ann_file": str(Path(ann_file).resolve()) if ann_file else None,
@@ -88,11 +92,14 @@ def record_test(cfg: Any, metrics: dict[str, float], config_path: str | Path, ch
     extra = {"backbone_init": (backbone_init.get("checkpoint") or backbone_init.get("type")) if backbone_init
              else "none (from scratch)",
              "train_ann_file": train.get("dataset", {}).get("ann_file") if train else None}
+    thermal_folder = dataset.data_prefix.get("thermal")
+    if thermal_folder:
+        extra["thermal_folder"] = thermal_folder.rstrip("/")
     return write_test_record(cfg.work_dir, metrics, config_path, checkpoint, dataset.data_root,
                              dataset.data_prefix.img.rstrip("/"), seed=seed,
                              predictions=f"{prefix}.bbox.json" if prefix else None,
                              ann_file=evaluator.get("ann_file") if isinstance(evaluator, dict) else None,
-                             extra=extra)
+                             input_name=cfg.get("input_name"), extra=extra)
 
 
 @dataclass
@@ -113,13 +120,14 @@ class Run:
 
 def _read(name: str | None, record_path: Path) -> Run:
     record = json.loads(record_path.read_text())
-    return Run(name or record["img_folder"], record)
+    return Run(name or record.get("input") or record["img_folder"], record)
 
 
 def load_runs(name: str | None, path: str | Path) -> list[Run]:
     """The runs in a work dir: its own record, or one per ``seed<N>/`` folder (by seed), or a record file.
 
-    Rows are named after the image folder unless ``name`` is given.
+    Rows are named after the recorded input (the image folder, or the config's ``input_name``) unless ``name``
+    is given.
 
     Raises:
         FileNotFoundError: no record there (the message says how to make one).
@@ -149,7 +157,9 @@ def provenance(run: Run) -> str:
     if record.get("checkpoint_sha256"):
         parts[-1] += f" ({record['checkpoint_sha256'][:12]})"
     meta = record.get("fused_meta")
-    if meta:
+    if record.get("thermal_folder"):
+        parts.append(f"pairs {record['img_folder']}/ + {record['thermal_folder']}/ ({record.get('input')})")
+    elif meta:
         fusion = f"images {record['img_folder']}/ by {meta.get('method', '?')}"
         if fusion_weights_sha256(meta):
             fusion += f" (weights {fusion_weights_sha256(meta)[:12]})"

@@ -1,9 +1,10 @@
 """Compare detector runs: AP and MR^-2 per input over seeds, paired bootstrap intervals, the paper's Table 7.
 
 Each run is a work dir (or its test_record.json) written by tools/test_det.py; a work dir holding seed<N>/
-folders gives all its seeds. Runs with the same row name (the image folder: visible, lwir, nestfuse, msfam,
-or NAME=DIR) are the seeds of one input: the report shows their mean and sd. Every input is compared with
---reference (default visible), and msfam with nestfuse when both are there (or the --pair list): a paired
+folders gives all its seeds. Runs with the same row name (the image folder: visible, lwir, nestfuse, msfam;
+early_fusion, halfway_fusion for the detectors fed both bands; or NAME=DIR) are the seeds of one input: the
+report shows their mean and sd. Every input is compared with --reference (default visible), msfam with
+nestfuse and early_fusion / halfway_fusion with msfam when both are there (or the --pair list): a paired
 bootstrap over the test images (seeds drawn too) gives each difference a 95 % interval, and the report says
 which differences are told apart from noise. Writes PREFIX.md, PREFIX.csv (per input), PREFIX_runs.csv,
 PREFIX_differences.csv and PREFIX.png (error bars).

@@ -7,11 +7,12 @@
 3. ``fuse_dataset kaist``: fuse the train and test lists with msfam and nestfuse, copy the visible and lwir
    bands; write the COCO annotations.
 4. Score the fused test images with the fusion metrics.
-5. Train the four GFLv2 detectors (configs/demo/gflv2_*.py: visible, infrared, NestFuse-fused, MSFAM-fused) for
-   a few epochs at the image size, from scratch (no ImageNet weights), with 3 seeds each, and test them.
-6. Write the comparison report of the four inputs: means and spreads over the seeds, paired bootstrap
-   intervals of each input against visible and of MSFAM against NestFuse; the summary says which
-   differences are told apart from noise.
+5. Train the six GFLv2 detectors (configs/demo/gflv2_*.py: visible, infrared, NestFuse-fused, MSFAM-fused, and
+   both bands straight in: early and halfway fusion) for a few epochs at the image size, from scratch (no
+   ImageNet weights), with 3 seeds each, and test them.
+6. Write the comparison report of the six inputs: means and spreads over the seeds, paired bootstrap
+   intervals of each input against visible, of MSFAM against NestFuse and of early and halfway fusion
+   against MSFAM; the summary says which differences are told apart from noise.
 
 The terminal shows one progress bar per step, then a summary table. Everything the steps print (mmengine's and
 mmdet's logs included) goes to ``demo.log`` in ``--out``; mmengine also keeps its own log in
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with story.step("detection report"):
         detection = compare(work_dirs, out / "detection")
-    story.result("AP and MR^-2 of the four inputs, paired intervals", out / "detection.md")
+    story.result(f"AP and MR^-2 of the {len(detection.inputs)} inputs, paired intervals", out / "detection.md")
 
     story.rows.append(["log", "everything the steps printed", str(log), ""])
     noise = (f"Detection differences ({detection.setup.resamples} paired resamples of {detection.n_images} test "

@@ -6,7 +6,9 @@ Inputs (one of):
                                      sequence (set06/V001); frames missing a partner are skipped and listed
   --vis-video FILE --ir-video FILE   two synchronised videos (same frame count and size)
 
-The pair is fused with --fusion (any registered method, or visible / lwir to use one band), then detected.
+The pair is fused with --fusion (any registered method, or visible / lwir to use one band), then detected; a
+detector fed both bands (gflv2_early.py, gflv2_halfway.py) takes the pair itself and no --fusion, and its
+boxes are drawn on the visible image.
 Outputs in --out: images/<name>.jpg (the detector's input with the boxes scoring >= --draw-thr), video.mp4
 for video input, detections.bbox.json (COCO results) and detections.txt (KAIST kits' text,
 image_index,x,y,w,h,score), both scored by tools/eval_kaist.py when --ann names the KAIST ground truth
@@ -29,7 +31,7 @@ from mmengine.config import DictAction
 from tqdm import tqdm
 
 from detection.evaluation import load_ground_truth, write_coco_json, write_kaist_txt
-from detection.inference import detect, draw_boxes, load_detector
+from detection.inference import detect, draw_boxes, load_detector, stack_pair, takes_pairs
 from fusion.apis.inference import BACKENDS
 from fusion.apis.pair_fusion import PairFusion
 from fusion.datasets.pair_sources import PairReader, folder_pairs, kaist_pairs, video_pairs
@@ -49,8 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     inputs.add_argument("--frames", help="with --kaist: imageSets list name or .txt, or a sequence setXX/VYYY")
     inputs.add_argument("--vis-video", help="visible video")
     inputs.add_argument("--ir-video", help="thermal video, frame by frame with --vis-video")
-    parser.add_argument("--fusion", default="msfam",
-                        help="fusion method, or visible / lwir for one band (default msfam)")
+    parser.add_argument("--fusion", help="fusion method, or visible / lwir for one band (default msfam; none for "
+                        "a detector fed both bands)")
     parser.add_argument("--fusion-checkpoint", help="weights of a fusion network (default: the shipped ones)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help="where the fusion network runs")
     parser.add_argument("--ann", help="KAIST ground truth json: ids and indices of the outputs follow it")
@@ -105,16 +107,20 @@ def run(args: argparse.Namespace) -> None:
     if len(reader.skipped) > 5:
         print(f"... and {len(reader.skipped) - 5} more without a partner")
     ids, gt = image_ids(reader.names, args.ann)
-    fusion = PairFusion(args.fusion, args.fusion_checkpoint, args.device, args.backend)
     detector = load_detector(args.config, args.checkpoint, args.device, args.cfg_options)
+    pairs_in = takes_pairs(detector)
+    if pairs_in and (args.fusion or args.fusion_checkpoint):
+        raise ValueError(f"{args.config} is fed both bands: it takes no --fusion / --fusion-checkpoint")
+    fusion = None if pairs_in else PairFusion(args.fusion or "msfam", args.fusion_checkpoint, args.device,
+                                               args.backend)
     (out / "images").mkdir(parents=True, exist_ok=True)
     writer, detections = None, {}
-    for image_id, (name, vis, ir) in tqdm(zip(ids, reader), total=len(ids), desc=f"{args.fusion} + detector",
-                                          unit="pair"):
-        fused = fusion(vis, ir)
-        rows = detect(detector, [fused])[0]
+    for image_id, (name, vis, ir) in tqdm(zip(ids, reader), total=len(ids), unit="pair",
+                                          desc="pairs + detector" if pairs_in else f"{fusion.method} + detector"):
+        shown = fusion(vis, ir) if fusion else (cv2.cvtColor(vis, cv2.COLOR_GRAY2BGR) if vis.ndim == 2 else vis)
+        rows = detect(detector, [stack_pair(vis, ir) if pairs_in else shown])[0]
         detections[image_id] = rows
-        drawn = draw_boxes(fused, rows, args.draw_thr)
+        drawn = draw_boxes(shown, rows, args.draw_thr)
         cv2.imwrite(str(out / "images" / f"{name.replace('/', '_')}.jpg"), drawn)
         if reader.fps is not None:
             writer = writer or cv2.VideoWriter(str(out / "video.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), reader.fps,

@@ -18,6 +18,7 @@ import argparse
 from detection.checkpoint import apply_trust_argument
 from detection.test_records import record_test
 from detection.config import build_parser, build_runner, export_local_rank, resolve_config, testing_config
+from detection.data_check import MissingDataError, check_data
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,6 +37,10 @@ def main() -> None:
     apply_trust_argument(args)
     cfg = testing_config(args.config, args.checkpoint, work_dir=args.work_dir, cfg_options=args.cfg_options,
                          launcher=args.launcher, data_root=args.data_root, seed=args.seed)
+    try:
+        check_data(cfg, "test")
+    except MissingDataError as error:
+        raise SystemExit(f"error: {error}") from None
     runner = build_runner(cfg, dump_results=args.out)
     metrics = runner.test()
     if runner.rank == 0:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from detection.checkpoint import apply_trust_argument
 from detection.config import build_parser, build_runner, export_local_rank, training_config
+from detection.data_check import MissingDataError, check_data
 from detection.quiet import train_quietly
 
 
@@ -60,6 +61,10 @@ def main() -> None:
     if args.seed and len(args.seed) > 1 and args.resume not in (None, "auto"):
         raise SystemExit("error: --resume CKPT resumes one run; with several seeds use --resume alone "
                          "(each seed resumes from its own work dir)")
+    try:
+        check_data(training_config(args.config, cfg_options=args.cfg_options, data_root=args.data_root), "train")
+    except MissingDataError as error:
+        raise SystemExit(f"error: {error}") from None
     for seed in args.seed or [None]:
         train(args, seed)
 

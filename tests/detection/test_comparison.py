@@ -67,6 +67,10 @@ def test_default_pairs():
     assert default_pairs(["visible", "lwir", "nestfuse", "msfam"], "visible") == [
         ("lwir", "visible"), ("nestfuse", "visible"), ("msfam", "visible"), ("msfam", "nestfuse")]
     assert default_pairs(["lwir", "msfam"], "visible") == []
+    six = ["visible", "lwir", "nestfuse", "msfam", "early_fusion", "halfway_fusion"]
+    assert default_pairs(six, "visible")[4:] == [
+        ("halfway_fusion", "visible"), ("msfam", "nestfuse"), ("early_fusion", "msfam"), ("halfway_fusion", "msfam")]
+    assert ("early_fusion", "msfam") in default_pairs(["early_fusion", "msfam"], "msfam")
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +140,30 @@ def test_the_tool_compares_seeds_and_explains_missing_predictions(tmp_path, pred
         (tmp_path / "b" / "det.md").read_text()
     with pytest.raises(SystemExit, match="no test_record.json"):
         compare_det.main([str(tmp_path / "absent"), "--out", str(tmp_path / "c")])
+
+
+def test_the_chart_of_six_inputs_shows_every_title_and_label_whole():
+    from detection.comparison import Comparison, InputRuns
+    from detection.comparison_report import chart_figure
+    from detection.evaluation.bootstrap import PairedInterval
+    from detection.test_records import Run
+
+    names = ["visible", "lwir", "nestfuse", "msfam", "early_fusion", "halfway_fusion"]
+    inputs = [InputRuns(name, [Run(name, {"seed": seed, "metrics": {c: 0.1 * (i + 1) + 0.01 * seed for c in COLUMNS}})
+                               for seed in range(3)]) for i, name in enumerate(names)]
+    pairs = default_pairs(names, "visible")
+    comparisons = [Comparison(a, b, {c: PairedInterval(c, 0.1, -0.05, 0.2, 0.95, 100) for c in COLUMNS})
+                   for a, b in pairs]
+    figure = chart_figure(ComparisonReport(inputs, comparisons, BootstrapSetup(), 90))
+    renderer = figure.canvas.get_renderer()
+    figure.canvas.draw()
+    bounds = figure.bbox
+    texts = [text for axis in figure.axes for text in (axis.title, axis._left_title, *axis.get_xticklabels(),
+                                                       *axis.get_yticklabels()) if text.get_text()]
+    texts += [text for axis in figure.axes if axis.get_legend() for text in axis.get_legend().get_texts()]
+    assert len(texts) > 30
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert bounds.x0 - 1 <= box.x0 and box.x1 <= bounds.x1 + 1 and bounds.y0 - 1 <= box.y0 and \
+            box.y1 <= bounds.y1 + 1, text.get_text()
+    assert {t.get_text() for t in texts} >= {"halfway_fusion - msfam", "halfway_fusion (n=3)"}

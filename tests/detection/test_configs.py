@@ -48,10 +48,42 @@ ON_THE_FLY = {"gflv2_fused_onthefly.py": "gflv2_fused.py",
               "gflv2_fused_onthefly_batched.py": "gflv2_fused.py"}
 
 
-def test_every_dataset_has_the_four_leaves():
+#: Leaves fed both bands (configs/detection/_base_/pair_input.py) -> their row name (input_name).
+PAIR_LEAVES = {"gflv2_early.py": "early_fusion", "gflv2_halfway.py": "halfway_fusion"}
+
+
+def test_every_dataset_has_the_four_leaves_and_the_two_pair_leaves():
     names = {p.name for p in CONFIG_DIR.glob("gflv2_*.py")}
-    four_each = {name.replace("gflv2_", f"gflv2_{dataset}") for dataset in DATASETS for name in LEAVES}
-    assert names == four_each | set(ON_THE_FLY)
+    each = {name.replace("gflv2_", f"gflv2_{dataset}") for dataset in DATASETS for name in {*LEAVES, *PAIR_LEAVES}}
+    assert names == each | set(ON_THE_FLY)
+
+
+@pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.rstrip("_") or "kaist")
+@pytest.mark.parametrize("leaf", sorted(PAIR_LEAVES))
+def test_pair_leaves_differ_from_the_visible_leaf_in_input_and_backbone_only(dataset, leaf):
+    name = leaf.replace("gflv2_", f"gflv2_{dataset}")
+    pair = flatten(Config.fromfile(str(CONFIG_DIR / name)).to_dict())
+    visible = flatten(Config.fromfile(str(CONFIG_DIR / f"gflv2_{dataset}visible.py")).to_dict())
+    differing = {k for k in pair.keys() | visible.keys() if pair.get(k, "absent") != visible.get(k, "absent")}
+    allowed_prefixes = ("model.data_preprocessor.", "model.backbone.", "model.neck.in_channels",
+                        "model.neck.start_level", "input_name", "pair_", "rgb_", "band_", "early_fusion_model",
+                        "halfway_fusion_model",
+                        *(f"{loop}_dataloader.dataset.{key}" for loop in ("train", "val", "test")
+                          for key in ("type", "pipeline", "data_prefix.thermal")))
+    assert all(key.startswith(allowed_prefixes) for key in differing), sorted(
+        k for k in differing if not k.startswith(allowed_prefixes))
+    assert pair["input_name"] == PAIR_LEAVES[leaf]
+    for loop in ("train", "val", "test"):
+        assert pair[f"{loop}_dataloader.dataset.type"] == "PairedCocoDataset"
+        assert pair[f"{loop}_dataloader.dataset.data_prefix.img"] == "visible/"
+        assert pair[f"{loop}_dataloader.dataset.data_prefix.thermal"] == "lwir/"
+        assert pair[f"{loop}_dataloader.dataset.pipeline.0.type"] == "LoadImagePair"
+        step = f"{loop}_dataloader.dataset.pipeline."
+        steps = [v for k, v in pair.items() if k.startswith(step) and k.endswith("type")]
+        assert steps[1:] == [v for k, v in visible.items() if k.startswith(step) and k.endswith("type")][1:]
+    for key in ("model.bbox_head.type", "train_cfg.max_epochs", "optim_wrapper.optimizer.lr",
+                "model.backbone.depth", "model.backbone.frozen_stages", "model.backbone.init_cfg.checkpoint"):
+        assert pair[key] == visible[key], key
 
 
 @pytest.mark.parametrize("leaf", sorted(ON_THE_FLY))
@@ -174,7 +206,7 @@ def demo_changes(name: str) -> dict:
 
 
 def test_every_demo_detector_is_its_leaf_with_the_same_demo_settings():
-    assert {f"{name}.py" for name in DETECTORS} == set(LEAVES)
+    assert {f"{name}.py" for name in DETECTORS} == set(LEAVES) | set(PAIR_LEAVES)
     changes = {name: demo_changes(name) for name in DETECTORS}
     assert all(changes[name] == changes[DETECTORS[0]] for name in DETECTORS)
     assert {"model.backbone.init_cfg.checkpoint", "train_cfg.max_epochs", "param_scheduler.0.end",

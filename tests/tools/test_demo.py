@@ -13,6 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = ("synthetic KAIST", "fusion weights", "fused dataset", "fusion quality", "detectors", "detection report")
+INPUTS = ["visible", "lwir", "nestfuse", "msfam", "early_fusion", "halfway_fusion"]
 
 
 @pytest.mark.slow
@@ -29,12 +30,13 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path):
     for method in ("visible", "lwir", "nestfuse", "msfam"):
         assert len(list((tmp_path / "kaist_fused" / method).rglob("*.jpg"))) == 4  # 2 train + 2 test frames
     rows = list(csv.DictReader((tmp_path / "detection.csv").open()))
-    assert [row["input"] for row in rows] == ["visible", "lwir", "nestfuse", "msfam"]
+    assert [row["input"] for row in rows] == INPUTS
     assert all(row["seeds"] == "0 1" for row in rows)  # two seeds of each detector, in their own work dirs
-    assert len(list((tmp_path / "work_dirs").glob("gflv2_*/seed[01]/test_predictions.bbox.json"))) == 8
+    assert len(list((tmp_path / "work_dirs").glob("gflv2_*/seed[01]/test_predictions.bbox.json"))) == 12
     differences = list(csv.DictReader((tmp_path / "detection_differences.csv").open()))
     assert {(row["candidate"], row["reference"]) for row in differences} == {
-        ("lwir", "visible"), ("nestfuse", "visible"), ("msfam", "visible"), ("msfam", "nestfuse")}
+        *((name, "visible") for name in INPUTS[1:]), ("msfam", "nestfuse"), ("early_fusion", "msfam"),
+        ("halfway_fusion", "msfam")}
     assert (tmp_path / "detection.png").stat().st_size > 0
 
     # the story: one line per step's bar (not a terminal: drawn once), then the summary with the paths
@@ -48,7 +50,8 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path):
         assert str(tmp_path / path) in summary
     # which inputs differ beyond noise, one line per comparison
     assert "paired resamples of 2 test images, 2 seeds, 95 % intervals" in summary
-    for pair in ("lwir vs visible", "nestfuse vs visible", "msfam vs visible", "msfam vs nestfuse"):
+    for pair in ("lwir vs visible", "nestfuse vs visible", "msfam vs visible", "msfam vs nestfuse",
+                 "early_fusion vs visible", "halfway_fusion vs msfam"):
         assert f"- {pair}: " in summary
     log = (tmp_path / "demo.log").read_text()  # what the steps printed, mmengine's logs included
     assert "Epoch(train) [1][1/1]" in log and "synthetic-test" in log

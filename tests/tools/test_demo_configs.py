@@ -20,6 +20,7 @@ def test_the_demo_sets_its_detectors_by_name(name, tmp_path):
         resize = [step for step in cfg[f"{loop}_dataloader"].dataset.pipeline if step.type == "Resize"]
         assert resize[0].scale == (128, 96), loop
     assert cfg.train_cfg.max_epochs == 3
+    assert cfg.default_hooks.checkpoint.interval == 3  # one checkpoint a run (hundreds of MB each): the tested one
     assert cfg.test_evaluator.ann_file == f"{tmp_path}/annotations/synthetic-test.json"
 
 

@@ -140,3 +140,28 @@ def test_the_real_kaist_pairs_give_a_text_file_eval_kaist_scores(detector, share
     capsys.readouterr()
     eval_kaist.main(["--ann", str(ann), "--results", str(out / "detections.txt")])
     assert "on 9 of 2252 image(s)" in capsys.readouterr().out
+
+
+def test_a_detector_fed_both_bands_takes_the_pairs_themselves(kaist, tmp_path, monkeypatch):
+    from mmdet.registry import MODELS
+
+    from detection import inference
+
+    torch.manual_seed(0)
+    model = MODELS.build(load_config("gflv2_early.py", cfg_options=TINY).model)
+    checkpoint = tmp_path / "early.pth"
+    torch.save({"state_dict": model.state_dict(), "meta": {}}, checkpoint)
+    seen = []
+    monkeypatch.setattr(detect_pairs, "detect", lambda m, images: seen.extend(images) or inference.detect(m, images))
+    detect_pairs.main(["gflv2_early.py", str(checkpoint), "--out", str(tmp_path / "out"), "--draw-thr", "0",
+                       "--kaist", str(kaist), "--frames", "synthetic-test", "--cfg-options", *TINY_WORDS])
+    frame = sorted((kaist / "images").rglob("visible/*.jpg"))[-1]
+    visible = cv2.imread(str(frame), cv2.IMREAD_COLOR)
+    thermal = cv2.imread(str(frame.parent.parent / "lwir" / frame.name), cv2.IMREAD_GRAYSCALE)
+    assert len(seen) == 2 and seen[0].shape == (80, 96, 4)
+    assert any(np.array_equal(image, np.dstack([visible, thermal])) for image in seen)
+    assert len(list((tmp_path / "out" / "images").glob("*.jpg"))) == 2
+    assert json.loads((tmp_path / "out" / "detections.bbox.json").read_text())
+    with pytest.raises(SystemExit, match="fed both bands: it takes no --fusion"):
+        detect_pairs.main(["gflv2_early.py", str(checkpoint), "--out", str(tmp_path / "o2"), "--fusion", "msfam",
+                           "--kaist", str(kaist), "--frames", "synthetic-test", "--cfg-options", *TINY_WORDS])

@@ -30,3 +30,8 @@ def test_table_and_json(model_info, tmp_path, monkeypatch, capsys):
     assert nestfuse["macs"]["320x256"] == pytest.approx(95.2e9, rel=0.01)
     assert nestfuse["macs"]["64x48"] < nestfuse["macs"]["320x256"]
     assert "| nestfuse | FUSION_MODELS | 2.733 | 2.7 | 1.01 |" in " ".join(printed.split())
+    one, early, halfway = (rows[f"gflv2 {kind}"] for kind in ("one image", "early fusion", "halfway fusion"))
+    assert early["params"] - one["params"] == 64 * 7 * 7  # the thermal filters of the first convolution
+    assert early["macs"]["320x256"] - one["macs"]["320x256"] == 64 * 7 * 7 * 160 * 128
+    assert 1.9 < halfway["params"] / one["params"] < 2.2 and halfway["macs"]["64x48"] > one["macs"]["64x48"]
+    assert one["registry"] == "detector (gflv2_visible.py)"

@@ -4,6 +4,7 @@
 # The leaf configs choose img_folder (and repeat it in the three data_prefix entries: a base variable
 # does not follow an override made in a leaf).
 dataset_type = 'CocoDataset'
+source_dataset = 'kaist'  # tools/fuse_dataset.py kaist writes the data (the tools' error names the command)
 data_root = 'data/kaist_fused/'
 img_folder = 'visible'
 metainfo = dict(classes=('person', ))

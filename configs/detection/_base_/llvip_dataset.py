@@ -4,6 +4,7 @@
 # kaist_dataset.py's pipeline and loaders (the 1280x1024 frames resized to 640x512); COCO AP / APS / APM / APL
 # (MR^-2 is KAIST's protocol, tied to its frames and 640x512 bounds).
 _base_ = ['./kaist_dataset.py']
+source_dataset = 'llvip'
 data_root = 'data/llvip_fused/'
 train_ann_file = 'annotations/train.json'
 test_ann_file = 'annotations/test.json'
