@@ -97,10 +97,3 @@ class HalfwayFusionResNet(BaseModule):
             thermal["conv1.weight"] = reduce_to_grey(thermal["conv1.weight"], self.band_std[:3],
                                                     self.band_std[3])
         load_state_dict(self.thermal, thermal, strict=False, logger="current")
-
-    def train(self, mode: bool = True) -> HalfwayFusionResNet:
-        """Train mode; each stream keeps its frozen stages and (with ``norm_eval``) its BatchNorm in eval mode."""
-        super().train(mode)
-        self.visible.train(mode)
-        self.thermal.train(mode)
-        return self

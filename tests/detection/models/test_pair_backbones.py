@@ -129,6 +129,7 @@ def test_both_streams_of_halfway_fusion_receive_gradients():
     model.parse_losses(losses)[0].backward()
     backbone = model.backbone
     for stream in (backbone.visible, backbone.thermal):
+        assert not stream.layer3[0].bn1.training  # norm_eval: each stream's BatchNorm keeps its statistics
         assert stream.conv1.weight.grad is None  # frozen_stages=1: the stem and stage 1 stay as initialised
         for stage in (stream.layer2, stream.layer3, stream.layer4):
             grads = [p.grad for p in stage.parameters() if p.requires_grad]
