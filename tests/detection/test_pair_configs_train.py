@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from detection.config import build_runner, testing_config, training_config
+from detection import config as det_config
+from detection.config import build_runner, training_config
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.jobs.fuse_dataset import ADAPTERS, KaistAdapter, PixelOptions, RunOptions, fuse_dataset
 
@@ -60,7 +61,7 @@ def test_each_pair_leaf_trains_and_tests(dataset, kind, request, tmp_path):
                                           data_root=str(root)))
     runner.train()
     assert runner.iter >= 2 and type(runner.model.backbone).__name__.lower().startswith(kind)
-    cfg = testing_config(config, str(tmp_path / "work" / "epoch_1.pth"), work_dir=str(tmp_path / "test"),
+    cfg = det_config.testing_config(config, str(tmp_path / "work" / "epoch_1.pth"), work_dir=str(tmp_path / "test"),
                          cfg_options=options, data_root=str(root))
     metrics = build_runner(cfg).test()
     key = "kaist/AP" if dataset == "kaist" else "coco/bbox_mAP"
@@ -87,7 +88,7 @@ def test_pair_detectors_overfit_a_few_frames(kind, tmp_path_factory, tmp_path):
                **{f"{loop}_dataloader.dataset.pipeline.Resize.scale": (128, 96) for loop in ("train", "test")}}
     build_runner(training_config(config, work_dir=str(tmp_path / "work"), cfg_options=options,
                                  data_root=str(root))).train()
-    cfg = testing_config(config, str(tmp_path / "work" / "epoch_150.pth"), work_dir=str(tmp_path / "test"),
+    cfg = det_config.testing_config(config, str(tmp_path / "work" / "epoch_150.pth"), work_dir=str(tmp_path / "test"),
                          cfg_options=options, data_root=str(root))
     metrics = build_runner(cfg).test()
     assert metrics["kaist/AP50"] == pytest.approx(1.0) and metrics["kaist/AP"] >= 0.6, metrics
