@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..utils.images import read_uint8_image
+from ..utils.images import read_uint8_grey, read_uint8_image
 from .folders import index_folder, natural_key
 from .kaist import pair_paths, resolve_split
 
@@ -90,8 +90,8 @@ def kaist_frames(root: Path, frames: str) -> list[str]:
 
 
 def kaist_pairs(root: str | Path, frames: str) -> PairReader:
-    """KAIST pairs (``images/setXX/VYYY/{visible,lwir}/IZZZZZ.jpg``) of a list or sequence; frames without
-    both images are skipped.
+    """KAIST pairs (``images/setXX/VYYY/{visible,lwir}/IZZZZZ.jpg``) of a list or sequence, the thermal image
+    decoded greyscale as ``tools/fuse_dataset.py`` reads it; frames without both images are skipped.
 
     Raises:
         FileNotFoundError: no such list or sequence.
@@ -108,7 +108,7 @@ def kaist_pairs(root: str | Path, frames: str) -> PairReader:
     def read() -> Iterator[Pair]:
         for frame in names:
             vis, ir = pair_paths(root, frame)
-            yield _checked(frame, read_uint8_image(vis), read_uint8_image(ir), frame)
+            yield _checked(frame, read_uint8_image(vis), read_uint8_grey(ir), frame)
 
     return PairReader(names, read, skipped)
 

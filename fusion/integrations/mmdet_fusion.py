@@ -29,11 +29,12 @@ from ..apis.inference import Fuser, load_fuser
 from ..apis.pair_fusion import PairFusion
 from ..datasets.kaist import find_frame_id, pair_paths
 from ..ops.colour import merge_luma_chroma, split_luma_chroma
-from ..utils.images import read_uint8_image
+from ..utils.images import read_uint8_grey, read_uint8_image
 
 
 def read_kaist_pair(kaist_root: str | Path, img_path: str) -> tuple[np.ndarray, np.ndarray]:
-    """The visible (BGR) and thermal images of the frame named in ``img_path``.
+    """The visible (BGR) and thermal (greyscale decoded, as ``tools/fuse_dataset.py`` reads it) images of the frame
+    named in ``img_path``.
 
     Raises:
         ValueError: ``img_path`` names no KAIST frame.
@@ -43,7 +44,7 @@ def read_kaist_pair(kaist_root: str | Path, img_path: str) -> tuple[np.ndarray, 
     if frame is None:
         raise ValueError(f"{img_path} names no KAIST frame setXX/VYYY/IZZZZZ")
     vis_path, ir_path = pair_paths(kaist_root, frame)
-    return read_uint8_image(vis_path), read_uint8_image(ir_path)
+    return read_uint8_image(vis_path), read_uint8_grey(ir_path)
 
 
 def _set_image(results: dict, image: np.ndarray) -> dict:
@@ -91,7 +92,6 @@ class LoadKaistPair(BaseTransform):
     def transform(self, results: dict) -> dict:
         vis, ir = read_kaist_pair(self.kaist_root, results["img_path"])
         vis = np.repeat(vis[..., None], 3, axis=2) if vis.ndim == 2 else vis
-        ir = ir[..., 0] if ir.ndim == 3 else ir  # KAIST's thermal JPEGs are greyscale stored as 3 equal planes
         return _set_image(results, np.dstack([vis, ir]))
 
 

@@ -1,5 +1,6 @@
-"""Read 8-bit image files with clear errors: as stored (``uint8``), as greyscale for scoring (float64 on
-[0, 255]) and as network input (float32 on [0, 1]); colour becomes its BT.601 luminance."""
+"""Read 8-bit image files with clear errors: as stored (``uint8``), as a greyscale-decoded thermal band (``uint8``),
+as greyscale for scoring (float64 on [0, 255]) and as network input (float32 on [0, 1]); colour becomes its
+BT.601 luminance."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,6 +30,27 @@ def read_uint8_image(path: str | Path) -> np.ndarray:
         image = image[:, :, 0]
     if image.ndim == 3 and image.shape[2] == 4:
         image = image[:, :, :3]
+    return image
+
+
+def read_uint8_grey(path: str | Path) -> np.ndarray:
+    """Read an 8-bit image file as ``uint8`` ``(H, W)`` greyscale, decoded as greyscale (a JPEG's luma plane).
+
+    The thermal band's reader wherever a KAIST frame is read (``tools/fuse_dataset.py``, the MMDetection
+    transforms, ``tools/detect_pairs.py --kaist``): KAIST stores its thermal images as colour JPEGs whose three
+    planes differ by up to 4 grey levels, so taking one plane, or converting the decoded colour, gives other
+    pixels.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ValueError: OpenCV cannot decode it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"image file not found: {path}")
+    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise ValueError(f"cannot read image {path}: OpenCV could not decode it (truncated or not an image)")
     return image
 
 

@@ -87,3 +87,23 @@ def test_on_the_fly_configs_train_and_test(kaist, config, tmp_path):
     assert all(key.split(".")[0] in ("backbone", "neck", "bbox_head") for key in state)  # no fusion weights
     metrics = det_config.build_runner(det_config.testing_config(config, str(checkpoint), **common)).test()
     assert {"kaist/AP", "kaist/MR_all"} <= set(metrics)
+
+
+def test_real_kaist_pairs_load_as_fuse_dataset_reads_them(shared_data, tmp_path):
+    """KAIST's thermal JPEGs are colour files whose planes differ by up to 4 grey levels: every reader of a raw
+    pair decodes the thermal greyscale, as fuse_dataset does, so the images match byte for byte."""
+    from detection.datasets import LoadImagePair
+
+    raw = shared_data / "kaist"
+    fuse_dataset.main(["kaist", "--root", str(raw), "--out", str(tmp_path), "--split", "test-mini-9", "--no-progress",
+                       "--methods", "average,lwir", "--workers", "0"])
+    names = [image["file_name"] for image in
+             json.loads((tmp_path / "annotations" / "test-mini-9.json").read_text())["images"]]
+    fused, stacked = LoadFusedKaistPair(str(raw), fusion="average"), LoadKaistPair(str(raw))
+    assert len(names) == 9
+    for name in names:
+        assert encode_jpeg(fused.transform({"img_path": name})["img"], 95) == (tmp_path / "average" / name).read_bytes()
+        set_id, video, image = name.split("/")
+        bands = LoadImagePair().transform({"img_path": str(raw / "images" / set_id / video / "visible" / image),
+                                           "thermal_path": str(tmp_path / "lwir" / name)})["img"]
+        np.testing.assert_array_equal(stacked.transform({"img_path": name})["img"], bands)
