@@ -1,7 +1,7 @@
 """Run a trained detector of ``configs/detection`` on images in memory, and draw its boxes.
 
 ``tools/detect_pairs.py`` feeds it fused colour/thermal pairs, or, to a detector fed both bands (early or
-halfway fusion), the pair itself stacked as :func:`stack_pair` does; the images here are plain ``uint8``
+halfway fusion), the pair itself stacked by :func:`detection.datasets.stack_pair`; the images here are plain ``uint8``
 arrays, whatever made them.
 """
 from __future__ import annotations
@@ -36,29 +36,13 @@ def takes_pairs(model: torch.nn.Module) -> bool:
     return getattr(model.data_preprocessor, "num_bands", 3) == 4
 
 
-def stack_pair(visible: np.ndarray, thermal: np.ndarray) -> np.ndarray:
-    """A colour/thermal pair as the ``(H, W, 4)`` image ``LoadImagePair`` loads: B, G, R, thermal.
-
-    A greyscale visible image is repeated to B, G, R; a colour thermal image is converted to grey.
-
-    Raises:
-        ValueError: the two images differ in size.
-    """
-    if visible.shape[:2] != thermal.shape[:2]:
-        raise ValueError(f"pair of different sizes: visible {visible.shape[1]}x{visible.shape[0]}, thermal "
-                         f"{thermal.shape[1]}x{thermal.shape[0]}")
-    visible = cv2.cvtColor(visible, cv2.COLOR_GRAY2BGR) if visible.ndim == 2 else visible
-    thermal = cv2.cvtColor(thermal, cv2.COLOR_BGR2GRAY) if thermal.ndim == 3 else thermal
-    return np.dstack([visible, thermal])
-
-
 def detect(model: torch.nn.Module, images: Sequence[np.ndarray], score_thr: float | None = None) -> list[np.ndarray]:
     """Person boxes of each image, ``(N, 5)`` rows ``[x, y, w, h, score]`` in the image's pixels.
 
     Args:
         model: from :func:`load_detector`.
         images: BGR ``uint8`` ``(H, W, 3)`` (greyscale is made 3-channel), or for a detector fed both bands
-            the ``(H, W, 4)`` pairs of :func:`stack_pair`.
+            the ``(H, W, 4)`` pairs of :func:`detection.datasets.stack_pair`.
         score_thr: drop boxes scoring below it (``None`` keeps all, as evaluation needs).
     """
     from mmdet.apis import inference_detector

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import os.path as osp
 
+import cv2
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS, TRANSFORMS
 from mmengine import fileio
-
-#: Channels of a stacked pair: the visible image's B, G, R, then the thermal image.
-PAIR_CHANNELS = 4
-
 
 @DATASETS.register_module()
 class PairedCocoDataset(CocoDataset):
@@ -48,6 +45,23 @@ def _read(path: str, flag: str, backend_args: dict | None) -> np.ndarray:
     return image
 
 
+def stack_pair(visible: np.ndarray, thermal: np.ndarray, names: tuple[str, str] = ("visible", "thermal")
+               ) -> np.ndarray:
+    """A colour/thermal pair as one ``(H, W, 4)`` image: B, G, R, thermal.
+
+    A greyscale visible image is repeated to B, G, R; a colour thermal image is converted to grey.
+
+    Raises:
+        ValueError: the two images differ in size (the message uses ``names``: file paths, or the bands).
+    """
+    if visible.shape[:2] != thermal.shape[:2]:
+        raise ValueError(f"pair of different sizes: {names[0]} is {visible.shape[1]}x{visible.shape[0]}, "
+                         f"{names[1]} {thermal.shape[1]}x{thermal.shape[0]}")
+    visible = np.repeat(visible[..., None], 3, axis=2) if visible.ndim == 2 else visible
+    thermal = cv2.cvtColor(thermal, cv2.COLOR_BGR2GRAY) if thermal.ndim == 3 else thermal
+    return np.dstack([visible, thermal])
+
+
 @TRANSFORMS.register_module()
 class LoadImagePair(BaseTransform):
     """Read ``img_path`` (visible, colour) and ``thermal_path`` (greyscale) as one ``(H, W, 4)`` ``uint8`` image.
@@ -70,10 +84,7 @@ class LoadImagePair(BaseTransform):
             raise KeyError("LoadImagePair reads thermal_path: use it with PairedCocoDataset")
         visible = _read(results["img_path"], "color", self.backend_args)
         thermal = _read(results["thermal_path"], "grayscale", self.backend_args)
-        if visible.shape[:2] != thermal.shape[:2]:
-            raise ValueError(f"pair of different sizes: {results['img_path']} is {visible.shape[1]}x"
-                             f"{visible.shape[0]}, {results['thermal_path']} {thermal.shape[1]}x{thermal.shape[0]}")
-        results["img"] = np.dstack([visible, thermal])
+        results["img"] = stack_pair(visible, thermal, (results["img_path"], results["thermal_path"]))
         results["img_shape"] = results["ori_shape"] = visible.shape[:2]
         return results
 

@@ -9,6 +9,16 @@ import cv2
 import numpy as np
 
 
+def _decode(path: Path, flag: int) -> np.ndarray:
+    """``cv2.imread(path, flag)`` with a clear error for a missing or undecodable file."""
+    if not path.is_file():
+        raise FileNotFoundError(f"image file not found: {path}")
+    image = cv2.imread(str(path), flag)
+    if image is None:
+        raise ValueError(f"cannot read image {path}: OpenCV could not decode it (truncated or not an image)")
+    return image
+
+
 def read_uint8_image(path: str | Path) -> np.ndarray:
     """Read an image file as ``uint8`` ``(H, W)`` or ``(H, W, 3)`` BGR (as :meth:`fusion.apis.Fuser.fuse` takes it).
 
@@ -18,11 +28,7 @@ def read_uint8_image(path: str | Path) -> np.ndarray:
             (e.g. a 16-bit thermal PNG).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"image file not found: {path}")
-    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if image is None:
-        raise ValueError(f"cannot read image {path}: OpenCV could not decode it (truncated or not an image)")
+    image = _decode(path, cv2.IMREAD_UNCHANGED)
     if image.dtype != np.uint8:
         raise ValueError(f"cannot use image {path}: expected 8 bits per channel, got {image.dtype} "
                          "(convert it to 8-bit first)")
@@ -45,13 +51,7 @@ def read_uint8_grey(path: str | Path) -> np.ndarray:
         FileNotFoundError: no file at ``path``.
         ValueError: OpenCV cannot decode it.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"image file not found: {path}")
-    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise ValueError(f"cannot read image {path}: OpenCV could not decode it (truncated or not an image)")
-    return image
+    return _decode(Path(path), cv2.IMREAD_GRAYSCALE)
 
 
 def read_gray(path: str | Path) -> np.ndarray:
