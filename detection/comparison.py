@@ -23,6 +23,8 @@ COLUMNS = ("AP", "AP50", "AP75", "APS", "APM", "APL", "MR_all", "MR_day", "MR_ni
 FUSION_PAIR = ("msfam", "nestfuse")
 #: Detectors fed both bands (configs' ``input_name``), compared by default with the MSFAM-fused images too.
 BOTH_BANDS = ("early_fusion", "halfway_fusion")
+#: Row names of MSFAM fine-tuned with the detector's loss (``msfam_tuned_<coupling>``): each compared with MSFAM.
+TUNED_PREFIX = "msfam_tuned"
 
 
 @dataclass
@@ -82,10 +84,11 @@ class BootstrapSetup:
 
 
 def default_pairs(names: Sequence[str], reference: str) -> list[tuple[str, str]]:
-    """Every input against ``reference``, then MSFAM against the baseline fusion and each detector fed both
-    bands against MSFAM, when both inputs of a pair are there."""
+    """Every input against ``reference``, then MSFAM against the baseline fusion, and each detector fed both
+    bands and each detection-tuned MSFAM (``msfam_tuned...``) against MSFAM, when both inputs of a pair are there."""
     pairs = [(name, reference) for name in names if name != reference] if reference in names else []
-    extra = [FUSION_PAIR, *((name, FUSION_PAIR[0]) for name in BOTH_BANDS)]
+    tuned = [name for name in names if name.startswith(TUNED_PREFIX)]
+    extra = [FUSION_PAIR, *((name, FUSION_PAIR[0]) for name in (*BOTH_BANDS, *tuned))]
     pairs += [pair for pair in extra if all(name in names for name in pair) and pair not in pairs]
     return pairs
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from .comparison import COLUMNS, BootstrapSetup, Comparison, InputRuns
+from .comparison import COLUMNS, TUNED_PREFIX, BootstrapSetup, Comparison, InputRuns
 from .evaluation.report import MR_KEYS
 from .file_utils import write_text_atomic
 from .paper_table7 import PAPER_COLUMNS, PAPER_SETUP, TABLE7, paper_row
@@ -92,7 +92,8 @@ def _paper_table(inputs: list[InputRuns]) -> list[str]:
     ours = {}
     for group in inputs:
         meta = group.runs[0].record.get("fused_meta") or {}
-        row = paper_row(group.name, meta.get("method"))
+        tuned = group.name.startswith(TUNED_PREFIX)  # MSFAM's network, not the paper's weights
+        row = None if tuned else paper_row(group.name, meta.get("method"))
         if row and row not in ours:
             ours[row] = group
     rows = []

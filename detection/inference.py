@@ -22,13 +22,14 @@ def load_detector(config: str | os.PathLike, checkpoint: str | os.PathLike, devi
     """A detector built from ``config`` (a path or a ``configs/detection`` name, ``cfg_options`` merged) with
     ``checkpoint``'s weights.
 
-    The backbone's ImageNet initialisation is switched off: the checkpoint holds every weight.
+    The backbone's ImageNet initialisation is switched off (the wrapped detector's, for a detector that owns a
+    fusion network): the checkpoint holds every weight.
     """
     from mmdet.apis import init_detector
 
     cfg = load_config(config, work_dir=None, cfg_options=cfg_options)
-    cfg.model.backbone.init_cfg = None
-    return init_detector(cfg, str(checkpoint), device=device)
+    cfg.model.get("detector", cfg.model).backbone.init_cfg = None
+    return init_detector(cfg, str(checkpoint), device=device, cfg_options={})  # {}: mmdet looks for no backbone
 
 
 def takes_pairs(model: torch.nn.Module) -> bool:

@@ -57,9 +57,10 @@ def _add_dataset(subparsers, name: str) -> None:
                         help=f"{split_help} (default: {job.ADAPTERS[name].default_split})")
     parser.add_argument("--methods", required=True,
                         help=f"comma-separated methods, one folder each: {', '.join(job.available_methods())} "
-                             "(visible and lwir copy the source band)")
+                             "(visible and lwir copy the source band); FOLDER=METHOD writes a method into another "
+                             "folder (msfam_tuned=msfam with --checkpoint msfam_tuned=PATH)")
     parser.add_argument("--checkpoint", action="append", default=[], type=name_value, metavar="NAME=PATH",
-                        help="weights of a network method (default: its shipped weights); repeatable")
+                        help="weights of a network method or folder (default: its shipped weights); repeatable")
     parser.add_argument("--annotations", help={
         "kaist": "annotation folder or tarball (default: <root>/annotations-xml-new)",
         "llvip": "a folder of VOC xml or a COCO json (default: <root>/Annotations or <root>/annotations)",

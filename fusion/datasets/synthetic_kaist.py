@@ -10,6 +10,11 @@ Sets follow KAIST's day/night convention: set00 (train, day), set03 (train, nigh
 set09 (test, night). Each frame holds 1-4 ``person`` figures (some partly occluded) and, in about one frame
 in four, a ``people`` group that the evaluation treats as an ignore region. Generation is deterministic for
 a given seed.
+
+``disagreeing_bands=True`` makes the bands disagree as they do in the real world, so that a detector needs
+both: people show little thermal contrast by day and are dark in the visible band by night; hot objects
+that are not people appear in the thermal band; people-like shapes appear in one band only (posters in the
+visible band, warm reflections in the thermal band), none of them annotated.
 """
 from __future__ import annotations
 
@@ -57,9 +62,27 @@ def _background(rng: np.random.Generator, height: int, width: int, night: bool) 
     return visible, thermal
 
 
+@dataclass(frozen=True)
+class Contrast:
+    """How strongly a drawn figure stands out in each band: 1 as in the default scene, 0 not at all."""
+
+    visible: float = 1.0
+    thermal: float = 1.0
+
+
+FULL = Contrast()
+
+
 def _draw_person(visible: np.ndarray, thermal: np.ndarray, box: tuple[int, int, int, int],
-                 rng: np.random.Generator, night: bool) -> None:
-    """A head-and-body silhouette: dark clothes in visible, warm (bright) in thermal."""
+                 rng: np.random.Generator, night: bool, contrast: Contrast = FULL) -> None:
+    """A head-and-body silhouette: dark clothes in visible, warm (bright) in thermal, each band's difference
+    from the background scaled by ``contrast``."""
+    if contrast != FULL:
+        before_visible, before_thermal = visible.copy(), thermal.copy()
+        _draw_person(visible, thermal, box, rng, night)
+        visible[:] = before_visible + contrast.visible * (visible - before_visible)
+        thermal[:] = before_thermal + contrast.thermal * (thermal - before_thermal)
+        return
     x, y, w, h = box
     head_r = max(2, w // 4)
     cx = x + w // 2
@@ -72,6 +95,29 @@ def _draw_person(visible: np.ndarray, thermal: np.ndarray, box: tuple[int, int, 
     cv2.ellipse(thermal, (cx, y + h // 2 + head_r), (max(1, w // 2), max(1, (h - 2 * head_r) // 2)), 0, 0, 360,
                 warmth, -1)
     cv2.circle(thermal, (cx, y + head_r), head_r, warmth + 15, -1)
+
+
+def _person_contrast(rng: np.random.Generator, night: bool) -> Contrast:
+    """Disagreeing bands: little thermal contrast by day, dark (low visible contrast) by night."""
+    if night:
+        return Contrast(visible=float(rng.uniform(0.1, 0.3)))
+    return Contrast(thermal=float(rng.uniform(0.08, 0.2)))
+
+
+def _draw_distractors(visible: np.ndarray, thermal: np.ndarray, rng: np.random.Generator, night: bool) -> None:
+    """Unannotated objects: hot objects that are not people (engines, vents) in the thermal band, and
+    people-like shapes in one band only (a poster in the visible band, a warm reflection in the thermal band)."""
+    height, width = thermal.shape
+    for _ in range(rng.integers(1, 3)):
+        w, h = int(rng.uniform(0.08, 0.2) * width), int(rng.uniform(0.03, 0.08) * height)
+        x, y = int(rng.integers(0, width - w)), int(rng.uniform(0.45, 0.9) * (height - h))
+        cv2.rectangle(thermal, (x, y), (x + w, y + h), float(rng.uniform(170, 230)), -1)
+    for band_contrast in (Contrast(thermal=0.0), Contrast(visible=0.0)):
+        if rng.random() < 0.6:
+            h = int(rng.uniform(0.12, 0.4) * height)
+            w = max(4, int(h * rng.uniform(0.35, 0.45)))
+            box = (int(rng.integers(0, max(1, width - w))), int(rng.uniform(0.3, 0.5) * height), w, h)
+            _draw_person(visible, thermal, box, rng, night, band_contrast)
 
 
 def _figures(rng: np.random.Generator, height: int, width: int) -> list[Figure]:
@@ -108,7 +154,7 @@ def _xml(frame: str, width: int, height: int, figures: list[Figure]) -> str:
 
 
 def make_synthetic_kaist(root: str | Path, pairs_per_set: int = 6, width: int = 640, height: int = 512,
-                         seed: int = 0) -> list[str]:
+                         seed: int = 0, disagreeing_bands: bool = False) -> list[str]:
     """Write a synthetic KAIST-layout dataset (4 sets: train/test x day/night) and return its frame ids.
 
     Args:
@@ -116,6 +162,7 @@ def make_synthetic_kaist(root: str | Path, pairs_per_set: int = 6, width: int = 
         pairs_per_set: frames in each of the four sets.
         width, height: image size (KAIST is 640x512).
         seed: random seed; the same seed gives the same files.
+        disagreeing_bands: people, distractors and one-band shapes as in the real world (module docstring).
 
     Returns:
         Frame ids ``setXX/VYYY/IZZZZZ`` in the order of ``imageSets/synthetic-all.txt``.
@@ -132,9 +179,12 @@ def make_synthetic_kaist(root: str | Path, pairs_per_set: int = 6, width: int = 
                 night = period == "night"
                 visible, thermal = _background(rng, height, width, night)
                 figures = _figures(rng, height, width)
+                if disagreeing_bands:
+                    _draw_distractors(visible, thermal, rng, night)
                 for figure in sorted(figures, key=lambda f: f.box[1] + f.box[3]):  # far ones first
                     if figure.label == "person":
-                        _draw_person(visible, thermal, figure.box, rng, night)
+                        contrast = _person_contrast(rng, night) if disagreeing_bands else FULL
+                        _draw_person(visible, thermal, figure.box, rng, night, contrast)
                     else:
                         x, y, w, h = figure.box
                         for k in range(3):

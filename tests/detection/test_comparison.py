@@ -71,6 +71,8 @@ def test_default_pairs():
     assert default_pairs(six, "visible")[4:] == [
         ("halfway_fusion", "visible"), ("msfam", "nestfuse"), ("early_fusion", "msfam"), ("halfway_fusion", "msfam")]
     assert ("early_fusion", "msfam") in default_pairs(["early_fusion", "msfam"], "msfam")
+    tuned = default_pairs(["visible", "msfam", "msfam_tuned", "msfam_tuned_frozen"], "visible")
+    assert tuned[3:] == [("msfam_tuned", "msfam"), ("msfam_tuned_frozen", "msfam")]
 
 
 @pytest.fixture(scope="module")

@@ -52,10 +52,41 @@ ON_THE_FLY = {"gflv2_fused_onthefly.py": "gflv2_fused.py",
 PAIR_LEAVES = {"gflv2_early.py": "early_fusion", "gflv2_halfway.py": "halfway_fusion"}
 
 
+#: Leaves with MSFAM in the detector's loop (FusionDetector) -> their coupling; and the detector retrained on the
+#: tuned network's images.
+TUNED_LEAVES = {"gflv2_tuned_frozen.py": "frozen", "gflv2_tuned_joint.py": "joint",
+                "gflv2_tuned_alternating.py": "alternating", "gflv2_llvip_tuned_joint.py": "joint",
+                "gflv2_msrs_tuned_joint.py": "joint"}
+TUNED_IMAGES = {"gflv2_fused_tuned.py": "msfam_tuned"}
+
+
 def test_every_dataset_has_the_four_leaves_and_the_two_pair_leaves():
     names = {p.name for p in CONFIG_DIR.glob("gflv2_*.py")}
     each = {name.replace("gflv2_", f"gflv2_{dataset}") for dataset in DATASETS for name in {*LEAVES, *PAIR_LEAVES}}
-    assert names == each | set(ON_THE_FLY)
+    assert names == each | set(ON_THE_FLY) | set(TUNED_LEAVES) | set(TUNED_IMAGES)
+
+
+@pytest.mark.parametrize("leaf", sorted(TUNED_LEAVES))
+def test_tuned_leaves_wrap_their_datasets_gflv2_and_read_the_pair(leaf):
+    dataset = leaf.removeprefix("gflv2_").split("tuned")[0]
+    tuned = Config.fromfile(str(CONFIG_DIR / leaf))
+    visible = Config.fromfile(str(CONFIG_DIR / f"gflv2_{dataset}visible.py"))
+    assert tuned.model.type == "FusionDetector" and tuned.model.coupling == TUNED_LEAVES[leaf]
+    wrapped, own = flatten(tuned.model.detector.to_dict()), flatten(visible.model.to_dict())
+    differing = {k for k in wrapped.keys() | own.keys() if wrapped.get(k) != own.get(k)}
+    frozen_init = {"backbone.init_cfg", "backbone.init_cfg.type", "backbone.init_cfg.checkpoint"}
+    assert differing <= (frozen_init if TUNED_LEAVES[leaf] == "frozen" else set()), differing
+    for loop in ("train", "val", "test"):
+        dataset_cfg = tuned[f"{loop}_dataloader"].dataset
+        assert dataset_cfg.type == "PairedCocoDataset" and dataset_cfg.pipeline[0].type == "LoadImagePair"
+        assert dataset_cfg.ann_file == visible[f"{loop}_dataloader"].dataset.ann_file
+    assert tuned.train_cfg == visible.train_cfg and tuned.input_name == "msfam_in_the_loop"
+
+
+def test_the_tuned_images_leaf_differs_from_msfams_only_in_the_folder():
+    tuned = flatten(Config.fromfile(str(CONFIG_DIR / "gflv2_fused_tuned.py")).to_dict())
+    fused = flatten(Config.fromfile(str(CONFIG_DIR / "gflv2_fused.py")).to_dict())
+    assert {k for k in tuned if tuned[k] != fused[k]} == FOLDER_KEYS and tuned["img_folder"] == "msfam_tuned"
 
 
 @pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.rstrip("_") or "kaist")

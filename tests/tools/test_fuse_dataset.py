@@ -189,6 +189,24 @@ def test_other_settings_are_refused(tool, kaist, tmp_path):
     assert "unknown method 'nosuch'" in str(info.value.code)
 
 
+def test_a_method_written_into_a_folder_of_its_own(tool, kaist, tmp_path):
+    """``FOLDER=METHOD`` (a fine-tuned network beside the shipped one): the same images as the method's own folder
+    when given the same weights, its checkpoint keyed by the folder, its record naming the method."""
+    out = tmp_path / "out"
+    shipped = Path(__file__).resolve().parents[2] / "fusion" / "weights" / "msfam.pth"
+    tool.main(cli(kaist, out, "--methods", "msfam,msfam_tuned=msfam,visible,copy=visible", "--checkpoint",
+                  f"msfam_tuned={shipped}", "--workers", "0", "--limit", "2", "--backend", "torch"))
+    assert images(out / "msfam_tuned") == images(out / "msfam") and len(images(out / "msfam")) == 2
+    assert images(out / "copy") == images(out / "visible")
+    meta = json.loads((out / "msfam_tuned" / "meta.json").read_text())
+    assert meta["method"] == "msfam" and meta["checkpoint"]["path"] == str(shipped)
+    for methods, message in (("nestfuse=msfam", "name of another method"), ("=msfam", "FOLDER=METHOD"),
+                             ("a=average,a=msfam", "once")):
+        with pytest.raises(SystemExit) as info:
+            tool.main(cli(kaist, tmp_path / "bad", "--methods", methods, "--workers", "0"))
+        assert message in str(info.value.code)
+
+
 @pytest.mark.parametrize("bad", [["--shard", "2/2"], ["--jpeg-quality", "101"], ["--workers", "-1"],
                                  ["--limit", "0"], ["--checkpoint", "msfam"]])
 def test_bad_arguments(tool, bad):

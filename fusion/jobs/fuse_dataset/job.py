@@ -44,7 +44,7 @@ from ...utils.run_lock import run_lock
 from .adapters.base import DatasetAdapter
 from .annotations import bad_frames_report, write_split_files
 from .frames import BadFrame, BadFrameError
-from .methods import MethodSpec, PixelOptions, build_method
+from .methods import MethodSpec, PixelOptions, build_method, split_folder
 from .pipeline import copy_band, fuse_batches, plan_batches
 from .record import check_settings, code_version, finish_run, now, start_split
 from .selection import SplitSelection, select_split
@@ -116,13 +116,16 @@ def fuse_dataset(adapter: DatasetAdapter, out: str | Path, methods: Sequence[str
     """
     out = Path(out)
     checkpoints = dict(checkpoints or {})
-    unknown = sorted(set(checkpoints) - set(methods))
+    folders = [split_folder(name)[0] for name in methods]
+    unknown = sorted(set(checkpoints) - set(folders))
     if unknown:
-        raise ValueError(f"--checkpoint given for {', '.join(unknown)}, not among the methods {', '.join(methods)}")
-    if len(set(methods)) != len(methods) or not methods:
-        raise ValueError(f"give each method once, got {list(methods)}")
+        raise ValueError(f"--checkpoint given for {', '.join(unknown)}, not among the method folders "
+                         f"{', '.join(folders)}")
+    if len(set(folders)) != len(folders) or not methods:
+        raise ValueError(f"give each method (folder) once, got {list(methods)}")
     device = resolve_device(options.device)
-    specs = [build_method(name, pixels, checkpoints.get(name), device, options.backend) for name in methods]
+    specs = [build_method(name, pixels, checkpoints.get(folder), device, options.backend)
+             for name, folder in zip(methods, folders)]
     selection = select_split(adapter, adapter.default_split if split is None else split, options.limit,
                              options.strict, log)
     report = bad_frames_report(selection.name, selection.frame_ids, selection.usable, selection.bad)

@@ -80,19 +80,41 @@ def available_methods() -> list[str]:
     return [*sorted(FUSION_MODELS.module_dict), *PASSTHROUGH_BANDS]
 
 
+def split_folder(name: str) -> tuple[str, str]:
+    """``FOLDER=METHOD`` (or ``METHOD``, its own folder) -> ``(folder, method)``.
+
+    Raises:
+        ValueError: an empty part, or a folder named after another method or band (it would read as that one).
+    """
+    folder, sep, method = name.partition("=")
+    if not sep:
+        return name, name
+    if not folder or not method or "/" in folder:
+        raise ValueError(f"expected FOLDER=METHOD, got {name!r}")
+    if folder in available_methods() and folder != method:
+        raise ValueError(f"folder {folder!r} is the name of another method: choose a new one (e.g. {method}_tuned)")
+    return folder, method
+
+
 def build_method(name: str, pixels: PixelOptions, checkpoint: str | Path | None = None,
                  device: str | torch.device = "cpu", backend: str = "auto") -> MethodSpec:
     """Load a method (its weights from ``checkpoint``, else the shipped ones) and describe its folder.
 
+    ``name`` is a method, whose folder it names, or ``FOLDER=METHOD`` to write the method into another folder
+    (e.g. ``msfam_tuned=msfam`` with a fine-tuned checkpoint, beside the shipped MSFAM's ``msfam/``).
     ``backend`` is where a network runs (:func:`fusion.apis.inference.make_fuser`); ``auto`` keeps torch
     for a dtype other than float32.
 
     Raises:
         KeyError: unknown method (the message lists the available ones).
         ValueError: a checkpoint for a passthrough band, or a checkpoint of another method, or the
-            onnxruntime backend with a dtype other than float32.
+            onnxruntime backend with a dtype other than float32, or a folder named after another method.
         FileNotFoundError: a network without weights.
     """
+    folder, method = split_folder(name)
+    if name != folder:
+        spec = build_method(method, pixels, checkpoint, device, backend)
+        return MethodSpec(folder, spec.fuser, spec.pixels, spec.settings, spec.checkpoint)
     if name in PASSTHROUGH_BANDS:
         if checkpoint is not None:
             raise ValueError(f"{name!r} passes the source band through and takes no checkpoint")

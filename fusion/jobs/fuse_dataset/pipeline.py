@@ -100,9 +100,10 @@ def _write_fused(luma: np.ndarray, chroma: np.ndarray | None, quality: int, targ
 
 def _write_passthrough(frame: SourceFrame, spec: MethodSpec, target: Path) -> BadFrame | None:
     try:
-        data = passthrough_bytes(frame, spec.name, spec.pixels.colour, spec.pixels.jpeg_quality)
+        band = spec.settings["method"]
+        data = passthrough_bytes(frame, band, spec.pixels.colour, spec.pixels.jpeg_quality)
     except (OSError, ValueError) as error:
-        source = frame.frame.visible_path if spec.name == "visible" else frame.frame.infrared_path
+        source = frame.frame.visible_path if band == "visible" else frame.frame.infrared_path
         return BadFrame(frame.frame_id, "unreadable", str(source), str(error))
     atomic_write_bytes(target, data)
     return None

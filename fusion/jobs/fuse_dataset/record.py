@@ -102,8 +102,8 @@ def start_split(folder: Path, spec: MethodSpec, meta: dict | None, split: dict) 
             ``limit``, ``annotations``, ``bad_frames``.
     """
     if meta is None:
-        meta = {"format": FORMAT, "method": spec.name, "settings": spec.settings, "checkpoint": spec.checkpoint,
-                "created": now(), "code": code_version(), "splits": {}, "runs": []}
+        meta = {"format": FORMAT, "method": spec.settings["method"], "settings": spec.settings,
+                "checkpoint": spec.checkpoint, "created": now(), "code": code_version(), "splits": {}, "runs": []}
     entry = {key: value for key, value in split.items() if key != "name"}
     meta["splits"][split["name"]] = {"status": "in progress", **entry, "fused_frames": None, "updated": now()}
     _write(folder, meta)
