@@ -13,7 +13,10 @@ people, people-like shapes in one band only):
    images with every seed (row ``msfam_tuned_<mode>``);
 4. compare every input with visible, each tuned fusion with MSFAM (paired bootstrap over test images and seeds):
    ``<out>/detection.{md,csv,png}``, and write ``<out>/timings.json``;
-5. with ``--quality``: the fusion quality report (tools/fusion_report.py quality: held-out, TNO-21, MSRS from
+5. with ``--real``: the real labelled pairs of ``--data-root`` (KAIST test-mini-9, LLVIP's 15 + 9 and MSRS's 25
+   pairs with person boxes) fused by NestFuse, the shipped and each tuned MSFAM, and ``<out>/real_pairs.md``: the
+   infrared contrast each keeps on the annotated people (``person_target_contrast``), with the pair and box counts;
+6. with ``--quality``: the fusion quality report (tools/fusion_report.py quality: held-out, TNO-21, MSRS from
    ``--data-root``) of the shipped MSFAM and of each tuned one, and ``<out>/quality.md``: the paper's six metrics
    and ITC side by side, with each tuned network's relative difference from the shipped one.
 
@@ -30,6 +33,8 @@ import json
 import time
 from pathlib import Path
 
+import cv2
+import numpy as np
 from mmengine.config import DictAction
 from tqdm import tqdm
 
@@ -43,8 +48,8 @@ from detection.test_records import load_runs
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.integrations.tuned_fusion import export_tuned_fusion
 from fusion.jobs.demo import SPLITS, fuse_demo_dataset, shipped_weights
-from fusion.jobs.fuse_dataset import KaistAdapter, PixelOptions, RunOptions, fuse_dataset
-from fusion.metrics import PAPER_METRICS
+from fusion.jobs.fuse_dataset import ADAPTERS, KaistAdapter, PixelOptions, RunOptions, fuse_dataset
+from fusion.metrics import PAPER_METRICS, person_target_contrast
 from fusion.utils.cli import image_size
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "demo"
@@ -67,8 +72,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--modes", default=",".join(MODES), help="couplings to tune with (default: all three)")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VALUE",
                         help="extra overrides of the tuning configs (e.g. model.fusion_loss_weight=0.5)")
-    parser.add_argument("--quality", action="store_true", help="also the fusion quality reports (step 5)")
-    parser.add_argument("--data-root", default="../shared/data", help="fusion sets for --quality (../shared/data)")
+    parser.add_argument("--real", action="store_true", help="also the real labelled pairs (step 5)")
+    parser.add_argument("--quality", action="store_true", help="also the fusion quality reports (step 6)")
+    parser.add_argument("--data-root", default="../shared/data", help="data of --real and --quality (../shared/data)")
     return parser.parse_args(argv)
 
 
@@ -120,6 +126,45 @@ def refuse(source: Path, fused_root: Path, folder: str, checkpoint: Path) -> Non
         fuse_dataset(KaistAdapter(source), fused_root, [f"{folder}=msfam"], split=split, pixels=PixelOptions(),
                      options=RunOptions(batch_size=4, workers=0, progress=False), checkpoints={folder: str(checkpoint)},
                      log=lambda _: None)
+
+
+#: The real labelled pairs: name -> (fuse_dataset adapter, root under --data-root, split, adapter options).
+REAL_SETS = {
+    "kaist": ("kaist", "kaist", "test-mini-9", {}),
+    "llvip_test": ("llvip", "fusion/llvip", "test", {"annotations": "fusion/llvip/lwir_test_annotations.json"}),
+    "llvip_train": ("llvip", "fusion/llvip_train", "train", {}),
+    "msrs": ("msrs", "fusion/msrs", "test", {})}
+
+
+def real_pairs_table(checkpoints: dict[str, Path], out: Path, data_root: Path) -> str:
+    """Fuse each real labelled set with NestFuse, the shipped MSFAM and the tuned ones (``{folder: checkpoint}``)
+    and tabulate the labelled people's infrared contrast each keeps (sum over the set's boxes, as a ratio)."""
+    folders = ["nestfuse", "msfam", *checkpoints]
+    lines = ["| set | pairs | person boxes | " + " | ".join(folders) + " |", "|---" * (len(folders) + 3) + "|"]
+    for name, (dataset, root, split, extra) in REAL_SETS.items():
+        target = out / "real" / name
+        options = {key: str(data_root / value) for key, value in extra.items()}
+        fuse_dataset(ADAPTERS[dataset](data_root / root, **options), target,
+                     ["lwir", "nestfuse", "msfam", *(f"{folder}=msfam" for folder in checkpoints)], split=split,
+                     options=RunOptions(batch_size=1, workers=0, progress=False),
+                     checkpoints={folder: str(path) for folder, path in checkpoints.items()}, log=lambda _: None)
+        coco = json.loads((target / "annotations" / f"{split}.json").read_text())
+        boxes: dict[int, list] = {}
+        for box in coco["annotations"]:
+            if not box.get("ignore") and not box.get("iscrowd"):
+                boxes.setdefault(box["image_id"], []).append(box["bbox"])
+        sums = {folder: [0.0, 0.0] for folder in folders}
+        for image in coco["images"]:
+            ir = cv2.imread(str(target / "lwir" / image["file_name"]), cv2.IMREAD_GRAYSCALE).astype(np.float64)
+            for folder in folders:
+                fused = cv2.imread(str(target / folder / image["file_name"]), cv2.IMREAD_GRAYSCALE).astype(np.float64)
+                kept, source = person_target_contrast(ir, fused, boxes.get(image["id"], []))
+                sums[folder][0] += kept
+                sums[folder][1] += source
+        cells = [f"{kept / source:.3f}" if source else "-" for kept, source in sums.values()]
+        counts = f"{len(coco['images'])} | {sum(map(len, boxes.values()))}"
+        lines.append(f"| {name} | {counts} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def quality_reports(checkpoints: dict[str, Path | None], out: Path, data_root: str) -> dict[str, Path]:
@@ -207,6 +252,12 @@ def main(argv: list[str] | None = None) -> None:
     (out / "timings.json").write_text(json.dumps(timings, indent=2))
     print((out / "detection.md").read_text())
     print("\n".join(f"- {verdict_sentence(c)}" for c in comparisons))
+    tuned = {f"msfam_tuned_{m}": out / "tuned" / f"msfam_{m}.pth" for m in modes}
+    if args.real:
+        table = real_pairs_table(tuned, out, Path(args.data_root))
+        (out / "real_pairs.md").write_text("# Real labelled pairs: infrared contrast kept on annotated people\n\n"
+                                           + table)
+        print(table)
     if args.quality:
         checkpoints = {"shipped": None, **{f"tuned_{m}": out / "tuned" / f"msfam_{m}.pth" for m in modes}}
         table = quality_table(quality_reports(checkpoints, out, args.data_root))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from fusion.metrics import infrared_target_contrast, infrared_target_mask, local_contrast
+from fusion.metrics import infrared_target_contrast, infrared_target_mask, local_contrast, person_target_contrast
 
 
 def scene(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -54,3 +54,17 @@ def test_local_contrast_of_a_constant_is_zero_and_errors_are_clear():
         infrared_target_mask(np.zeros((16, 16)), top_fraction=0.0)
     with pytest.raises(ValueError):
         infrared_target_contrast(np.zeros((16, 16)), np.zeros((16, 17)))
+
+
+def test_person_target_contrast_counts_the_warm_pixels_of_the_boxes_only():
+    ir = np.full((64, 80), 60.0)
+    ir[20:40, 10:18] = 200.0  # a warm person, boxed
+    ir[20:40, 60:68] = 200.0  # a hot object, not boxed
+    person = [(8.0, 18.0, 12.0, 24.0)]
+    kept, source = person_target_contrast(ir, ir, person)
+    assert source > 0 and kept == pytest.approx(source)
+    halved = ir.copy()
+    halved[20:40, 10:18] = 130.0  # the person at half its contrast, the hot object untouched
+    kept, source = person_target_contrast(ir, halved, person)
+    assert kept / source == pytest.approx(0.5, abs=0.05)
+    assert person_target_contrast(ir, ir, []) == (0.0, 0.0)

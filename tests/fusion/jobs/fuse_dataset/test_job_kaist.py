@@ -238,7 +238,7 @@ def test_limit_and_argument_errors(kaist, tmp_path):
         run(kaist, tmp_path / "x", ("nosuch",))
     with pytest.raises(ValueError, match="takes no checkpoint"):
         fuse_dataset(KaistAdapter(kaist), tmp_path / "x", ["visible"], split=SPLIT, checkpoints={"visible": "w.pth"})
-    with pytest.raises(ValueError, match="not among the methods"):
+    with pytest.raises(ValueError, match="not among the method folders"):
         fuse_dataset(KaistAdapter(kaist), tmp_path / "x", ["average"], split=SPLIT, checkpoints={"msfam": "w.pth"})
     with pytest.raises(FileNotFoundError, match="no list"):
         fuse_dataset(KaistAdapter(kaist), tmp_path / "x", ["average"], split="nosuch-list")
