@@ -22,8 +22,12 @@ people, people-like shapes in one band only):
 
 Each finished step is kept: rerunning resumes (a run with a test record is not trained again).
 
-Example:
-    python bench/bench_tuned_fusion.py --out outputs/tuned_bench --pairs-per-set 20 --epochs 6 --seeds 3
+Examples:
+    python bench/bench_tuned_fusion.py --out outputs/tuned_bench --pairs-per-set 24 --epochs 6 --seeds 3 \\
+        --real --quality
+    # at KAIST's size on a GPU (untested: no GPU was lent while this was written)
+    python bench/bench_tuned_fusion.py --out outputs/tuned_bench_gpu --size 640x512 --pairs-per-set 200 \
+        --epochs 12 --tune-epochs 12 --device cuda --real --quality
 """
 from __future__ import annotations
 
@@ -72,6 +76,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--modes", default=",".join(MODES), help="couplings to tune with (default: all three)")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VALUE",
                         help="extra overrides of the tuning configs (e.g. model.fusion_loss_weight=0.5)")
+    parser.add_argument("--device", default="cpu",
+                        help="where the fusion networks fuse the datasets (cpu, cuda, ...; the detectors train where "
+                             "mmengine finds a GPU)")
     parser.add_argument("--real", action="store_true", help="also the real labelled pairs (step 5)")
     parser.add_argument("--quality", action="store_true", help="also the fusion quality reports (step 6)")
     parser.add_argument("--data-root", default="../shared/data", help="data of --real and --quality (../shared/data)")
@@ -119,12 +126,13 @@ def _last_checkpoint(work_dir: Path) -> Path:
     return checkpoints[-1]
 
 
-def refuse(source: Path, fused_root: Path, folder: str, checkpoint: Path) -> None:
+def refuse(source: Path, fused_root: Path, folder: str, checkpoint: Path, device: str = "cpu") -> None:
     """The synthetic KAIST fused again with the tuned MSFAM into ``fused_root/<folder>``, beside the other inputs
     (``tools/fuse_dataset.py --methods <folder>=msfam``: every detector is scored on the same annotation file)."""
     for split in SPLITS:
         fuse_dataset(KaistAdapter(source), fused_root, [f"{folder}=msfam"], split=split, pixels=PixelOptions(),
-                     options=RunOptions(batch_size=4, workers=0, progress=False), checkpoints={folder: str(checkpoint)},
+                     options=RunOptions(device=device, batch_size=4, workers=0, progress=False),
+                     checkpoints={folder: str(checkpoint)},
                      log=lambda _: None)
 
 
@@ -223,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         weights = shipped_weights()
         if weights is None:
             raise SystemExit("the shipped MSFAM and NestFuse weights are needed (fusion/weights/)")
-        fuse_demo_dataset(source, fused_root, weights, "cpu")
+        fuse_demo_dataset(source, fused_root, weights, args.device)
         timings["dataset_s"] = time.perf_counter() - start
         options = demo_options(args.epochs, args.size)
         work_dirs = []
@@ -237,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
             timings[f"tune_{mode}_s"] = time.perf_counter() - start
             folder = f"msfam_tuned_{mode}"
             if not (fused_root / folder).is_dir():
-                refuse(source, fused_root, folder, checkpoint)
+                refuse(source, fused_root, folder, checkpoint, args.device)
             start = time.perf_counter()
             row = {**options, **{f"{loop}_dataloader.dataset.data_prefix.img": f"{folder}/"
                                  for loop in ("train", "val", "test")}}

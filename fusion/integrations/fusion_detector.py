@@ -160,6 +160,17 @@ class FusionDetector(BaseDetector):
                             f"{type(self.fusion).__name__}")
         self.fusion_loss = self._build_fusion_loss(fusion_loss, classifier_checkpoint)
         self.register_buffer("iteration", torch.zeros((), dtype=torch.long))
+        self._freeze_fixed_parts()
+
+    def _freeze_fixed_parts(self) -> None:
+        """Parts that never learn take no gradient from the start, so that a distributed wrapper built before
+        training leaves them out: the fusion parts outside ``fusion_parts`` and, when frozen, the detector.
+        (``alternating`` switches the rest each phase: run it distributed with ``find_unused_parameters=True``.)"""
+        for part in FUSION_PARTS:
+            if part not in self.fusion_parts:
+                getattr(self.fusion, part).requires_grad_(False)
+        if self.coupling == "frozen":
+            self.detector.requires_grad_(False)
 
     def _build_fusion_loss(self, cfg: dict | None, classifier_checkpoint: str | None) -> nn.Module | None:
         if cfg is None or self.fusion_loss_weight == 0:
