@@ -62,6 +62,13 @@ BASELINES = {"gflv2_visible": "visible", "gflv2_infrared": "lwir", "gflv2_fused_
              "gflv2_fused": "msfam"}
 MODES = ("frozen", "joint", "alternating")
 
+#: The real labelled pairs: name -> (fuse_dataset adapter, root under --data-root, split, adapter options).
+REAL_SETS = {
+    "kaist": ("kaist", "kaist", "test-mini-9", {}),
+    "llvip_test": ("llvip", "fusion/llvip", "test", {"annotations": "fusion/llvip/lwir_test_annotations.json"}),
+    "llvip_train": ("llvip", "fusion/llvip_train", "train", {}),
+    "msrs": ("msrs", "fusion/msrs", "test", {})}
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
@@ -80,6 +87,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where the fusion networks fuse the datasets (cpu, cuda, ...; the detectors train where "
                              "mmengine finds a GPU)")
     parser.add_argument("--real", action="store_true", help="also the real labelled pairs (step 5)")
+    parser.add_argument("--real-sets", default=",".join(REAL_SETS),
+                        help=f"the real sets of --real (default: {','.join(REAL_SETS)})")
     parser.add_argument("--quality", action="store_true", help="also the fusion quality reports (step 6)")
     parser.add_argument("--data-root", default="../shared/data", help="data of --real and --quality (../shared/data)")
     return parser.parse_args(argv)
@@ -136,20 +145,14 @@ def refuse(source: Path, fused_root: Path, folder: str, checkpoint: Path, device
                      log=lambda _: None)
 
 
-#: The real labelled pairs: name -> (fuse_dataset adapter, root under --data-root, split, adapter options).
-REAL_SETS = {
-    "kaist": ("kaist", "kaist", "test-mini-9", {}),
-    "llvip_test": ("llvip", "fusion/llvip", "test", {"annotations": "fusion/llvip/lwir_test_annotations.json"}),
-    "llvip_train": ("llvip", "fusion/llvip_train", "train", {}),
-    "msrs": ("msrs", "fusion/msrs", "test", {})}
-
-
-def real_pairs_table(checkpoints: dict[str, Path], out: Path, data_root: Path) -> str:
+def real_pairs_table(checkpoints: dict[str, Path], out: Path, data_root: Path,
+                     sets: list[str] | None = None) -> str:
     """Fuse each real labelled set with NestFuse, the shipped MSFAM and the tuned ones (``{folder: checkpoint}``)
     and tabulate the labelled people's infrared contrast each keeps (sum over the set's boxes, as a ratio)."""
     folders = ["nestfuse", "msfam", *checkpoints]
     lines = ["| set | pairs | person boxes | " + " | ".join(folders) + " |", "|---" * (len(folders) + 3) + "|"]
-    for name, (dataset, root, split, extra) in REAL_SETS.items():
+    for name in sets or list(REAL_SETS):
+        dataset, root, split, extra = REAL_SETS[name]
         target = out / "real" / name
         options = {key: str(data_root / value) for key, value in extra.items()}
         fuse_dataset(ADAPTERS[dataset](data_root / root, **options), target,
@@ -262,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(f"- {verdict_sentence(c)}" for c in comparisons))
     tuned = {f"msfam_tuned_{m}": out / "tuned" / f"msfam_{m}.pth" for m in modes}
     if args.real:
-        table = real_pairs_table(tuned, out, Path(args.data_root))
+        table = real_pairs_table(tuned, out, Path(args.data_root), [s for s in args.real_sets.split(",") if s])
         (out / "real_pairs.md").write_text("# Real labelled pairs: infrared contrast kept on annotated people\n\n"
                                            + table)
         print(table)

@@ -1,3 +1,3 @@
-# The demo's MSFAM in the loop in alternating rounds: 10 iterations of the detector, then 10 of the fusion.
+# The demo's MSFAM in the loop in alternating rounds: 6 iterations of the detector, then 6 of the fusion.
 _base_ = './gflv2_tuned_joint.py'
-model = dict(coupling='alternating', detach_iters=0, rounds=dict(detector_iters=10, fusion_iters=10))
+model = dict(coupling='alternating', detach_iters=0, rounds=dict(detector_iters=6, fusion_iters=6))

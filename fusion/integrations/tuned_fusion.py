@@ -7,6 +7,7 @@ take it; its ``meta`` says how it was trained (``phase: detection_tuned``), and 
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import torch
 from ..apis.checkpoint import file_sha256, load_state_dict_strict, read_fusion_checkpoint, save_fusion_checkpoint
 from ..engine.meta import run_environment, to_plain
 from ..registry import FUSION_MODELS
-from .fusion_detector import fusion_model_config
+from .fusion_detector import FusionDetector, fusion_model_config
 
 PHASE = "detection_tuned"
 #: The FusionDetector settings a tuned checkpoint records (its config's ``model.<key>``).
@@ -53,6 +54,7 @@ def export_tuned_fusion(model_cfg: Mapping[str, Any], checkpoint: Mapping[str, A
     """
     if model_cfg.get("type") != "FusionDetector":
         raise ValueError(f"the config's model is {model_cfg.get('type')!r}, not a FusionDetector")
+    defaults = inspect.signature(FusionDetector).parameters
     fusion_cfg, source = fusion_model_config(model_cfg.get("fusion", "msfam"), model_cfg.get("fusion_checkpoint"))
     network = FUSION_MODELS.build(dict(fusion_cfg))
     load_state_dict_strict(network, fusion_state(checkpoint["state_dict"]), str(training.get("checkpoint")))
@@ -63,7 +65,7 @@ def export_tuned_fusion(model_cfg: Mapping[str, Any], checkpoint: Mapping[str, A
         "fine_tuned_from": {"path": str(source) if source else None,
                             "sha256": file_sha256(source) if source else None,
                             "phase": base_meta.get("phase"), "iteration": base_meta.get("iteration")},
-        "settings": {key: model_cfg[key] for key in RECORDED_SETTINGS if key in model_cfg},
+        "settings": {key: model_cfg.get(key, defaults[key].default) for key in RECORDED_SETTINGS},
         "detector": _detector_summary(model_cfg.get("detector", {})),
         "iteration": int(state["iteration"]) if "iteration" in state else run_meta.get("iter"),
         "epoch": run_meta.get("epoch"),
