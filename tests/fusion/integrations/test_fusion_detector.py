@@ -27,7 +27,7 @@ from fusion.integrations.fusion_detector import FusionDetector, fuse_pair_tensor
 from fusion.integrations.mmdet_fusion import FusionDetDataPreprocessor
 from fusion.jobs.fuse_dataset import KaistAdapter, PixelOptions, RunOptions, fuse_dataset
 from fusion.ops.colour import merge_luma_chroma, split_luma_chroma
-from tools import export_tuned_fusion
+from tools import export_onnx, export_tuned_fusion
 
 WIDTH, HEIGHT = 96, 80
 #: ResNet-18 and a slim head; live BatchNorm (norm_eval off, no frozen stage) so that a frozen detector's
@@ -223,3 +223,6 @@ def test_each_coupling_trains_tests_and_exports(coupling, bands, detector_checkp
     assert coupling in card and "fine-tuned" in card
     meta = torch.load(out, weights_only=True)["meta"]
     assert meta["phase"] == "detection_tuned" and meta["settings"]["coupling"] == coupling
+    if coupling == "joint":  # the ONNX export takes it as any MSFAM checkpoint (and checks it against PyTorch)
+        export_onnx.main(["msfam", "--checkpoint", str(out), "--out", str(tmp_path / "tuned.onnx")])
+        assert (tmp_path / "tuned.onnx").stat().st_size > 1e6
