@@ -90,6 +90,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--real-sets", default=",".join(REAL_SETS),
                         help=f"the real sets of --real (default: {','.join(REAL_SETS)})")
     parser.add_argument("--quality", action="store_true", help="also the fusion quality reports (step 6)")
+    parser.add_argument("--no-leaderboards", action="store_true",
+                        help="--quality without ranking among the published methods (much quicker)")
     parser.add_argument("--data-root", default="../shared/data", help="data of --real and --quality (../shared/data)")
     return parser.parse_args(argv)
 
@@ -178,7 +180,8 @@ def real_pairs_table(checkpoints: dict[str, Path], out: Path, data_root: Path,
     return "\n".join(lines) + "\n"
 
 
-def quality_reports(checkpoints: dict[str, Path | None], out: Path, data_root: str) -> dict[str, Path]:
+def quality_reports(checkpoints: dict[str, Path | None], out: Path, data_root: str,
+                    leaderboards: bool = True) -> dict[str, Path]:
     """tools/fusion_report.py quality for each named MSFAM checkpoint (None: the shipped one), fused images cached
     in one folder (keyed by the weights' hash). Returns each report's quality.csv."""
     from tools import fusion_report
@@ -189,6 +192,7 @@ def quality_reports(checkpoints: dict[str, Path | None], out: Path, data_root: s
         if not (report / "quality.csv").is_file():
             argv = ["quality", "--methods", "nestfuse,msfam", "--data-root", data_root, "--workers", "2",
                     "--work-dir", str(out / "quality" / "cache"), "--out", str(report), "--speed-repeats", "1"]
+            argv += [] if leaderboards else ["--published", str(out / "quality" / "none")]  # absent: no leaderboards
             fusion_report.main(argv + (["--checkpoint", f"msfam={checkpoint}"] if checkpoint else []))
         csvs[name] = report / "quality.csv"
     return csvs
@@ -271,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         print(table)
     if args.quality:
         checkpoints = {"shipped": None, **{f"tuned_{m}": out / "tuned" / f"msfam_{m}.pth" for m in modes}}
-        table = quality_table(quality_reports(checkpoints, out, args.data_root))
+        table = quality_table(quality_reports(checkpoints, out, args.data_root, not args.no_leaderboards))
         (out / "quality.md").write_text("# MSFAM fine-tuned in the loop: fusion quality beside the shipped MSFAM\n\n"
                                         + table)
         print(table)
