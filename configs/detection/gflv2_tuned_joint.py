@@ -1,6 +1,6 @@
 # GFLv2 R50-FPN, 2x, on KAIST, with MSFAM in the loop: fusion and detector learn together from the detection loss
 # plus MSFAM's fusion loss; for the first 3,000 iterations (about an epoch of train-all-02 at batch 8) the detector
-# sees the fused images detached. The default coupling (configs/detection/README.md says why).
+# sees the fused images detached. Needs no trained detector; the measured default is gflv2_tuned_frozen.py (README).
 _base_ = ['./gflv2_visible.py', './_base_/pair_input.py', './_base_/fusion_in_the_loop.py']
 custom_imports = {{_base_.tuned_imports}}
 input_name = 'msfam_in_the_loop'
