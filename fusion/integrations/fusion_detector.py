@@ -33,6 +33,7 @@ from mmdet.models.detectors import BaseDetector
 from mmdet.registry import MODELS
 from mmengine.model import BaseDataPreprocessor
 from mmengine.registry import DefaultScope
+from mmengine.runner.checkpoint import load_checkpoint
 from torch import nn
 
 from ..apis.checkpoint import read_fusion_checkpoint
@@ -188,8 +189,6 @@ class FusionDetector(BaseDetector):
         network keeps the weights it was built with."""
         super().init_weights()
         if self.detector_checkpoint is not None:
-            from mmengine.runner.checkpoint import load_checkpoint
-
             load_checkpoint(self.detector, self.detector_checkpoint, map_location="cpu", strict=True)
 
     # ---- what learns -------------------------------------------------------------------------------------------
