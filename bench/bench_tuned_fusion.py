@@ -34,6 +34,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -56,7 +58,8 @@ from fusion.jobs.fuse_dataset import ADAPTERS, KaistAdapter, PixelOptions, RunOp
 from fusion.metrics import PAPER_METRICS, person_target_contrast
 from fusion.utils.cli import image_size
 
-CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "demo"
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "configs" / "demo"
 #: The retrained detectors of the starting inputs: configs/demo leaf -> row name.
 BASELINES = {"gflv2_visible": "visible", "gflv2_infrared": "lwir", "gflv2_fused_baseline": "nestfuse",
              "gflv2_fused": "msfam"}
@@ -184,8 +187,6 @@ def quality_reports(checkpoints: dict[str, Path | None], out: Path, data_root: s
                     leaderboards: bool = True) -> dict[str, Path]:
     """tools/fusion_report.py quality for each named MSFAM checkpoint (None: the shipped one), fused images cached
     in one folder (keyed by the weights' hash). Returns each report's quality.csv."""
-    from tools import fusion_report
-
     csvs = {}
     for name, checkpoint in checkpoints.items():
         report = out / "quality" / name
@@ -193,7 +194,8 @@ def quality_reports(checkpoints: dict[str, Path | None], out: Path, data_root: s
             argv = ["quality", "--methods", "nestfuse,msfam", "--data-root", data_root, "--workers", "2",
                     "--work-dir", str(out / "quality" / "cache"), "--out", str(report), "--speed-repeats", "1"]
             argv += [] if leaderboards else ["--published", str(out / "quality" / "none")]  # absent: no leaderboards
-            fusion_report.main(argv + (["--checkpoint", f"msfam={checkpoint}"] if checkpoint else []))
+            argv += ["--checkpoint", f"msfam={checkpoint}"] if checkpoint else []
+            subprocess.run([sys.executable, str(REPO / "tools" / "fusion_report.py"), *argv], cwd=REPO, check=True)
         csvs[name] = report / "quality.csv"
     return csvs
 
