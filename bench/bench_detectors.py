@@ -24,7 +24,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
-from detection.config import load_config
+from detection.runs.config import load_config
 from fusion.apis import load_fuser
 from fusion.utils.cli import image_size
 from fusion.utils.markdown import markdown_table

@@ -45,12 +45,12 @@ from mmengine.config import DictAction
 from tqdm import tqdm
 
 from detection.checkpoint import load_local_checkpoint
-from detection.comparison import BootstrapSetup, compare_inputs, default_pairs, group_by_input
-from detection.comparison_report import ComparisonReport, verdict_sentence, write_report
-from detection.config import build_runner, training_config
-from detection.demo_runs import demo_options, train_and_test
-from detection.quiet import output_to
-from detection.test_records import load_runs
+from detection.runs.comparison import BootstrapSetup, compare_inputs, default_pairs, group_by_input
+from detection.runs.comparison_report import ComparisonReport, verdict_sentence, write_report
+from detection.runs.config import build_runner, training_config
+from detection.runs.demo import demo_options, train_and_test
+from detection.runs.quiet import output_to
+from detection.runs.records import load_runs
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.integrations.tuned_fusion import export_tuned_fusion
 from fusion.jobs.demo import SPLITS, fuse_demo_dataset, shipped_weights

@@ -11,15 +11,20 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
 from itertools import islice
+from pathlib import Path
 
 import torch
 from mmengine.config import Config, DictAction
 
 from fusion.engine import Trainer
+
+#: The data beside the repository, where this machine keeps it (the configs' own default is the repository's data/).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,11 +35,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", help="cpu, cuda, ... (default: the config's)")
     parser.add_argument("--amp", action="store_true", help="bfloat16 autocast")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VALUE")
+    parser.add_argument("--data-root", help="folder of the data (sets MSFAM_DATA; default: $MSFAM_DATA, else "
+                        "../shared/data beside the repository)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    os.environ["MSFAM_DATA"] = str(Path(args.data_root or os.environ.get("MSFAM_DATA") or SHARED_DATA).resolve())
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
     cfg.train_dataloader.num_workers = 0

@@ -1,4 +1,5 @@
-"""The import contract: ``fusion`` and ``detection`` are independent, and ``fusion``'s layers import downwards only.
+"""The import contract: ``detection`` stands on ``fusion``'s lowest layer only, ``fusion`` never imports
+``detection``, and ``fusion``'s layers import downwards only.
 
 Layers of ``fusion``, lowest first (a module may import its own layer and the ones below, never above):
 
@@ -8,6 +9,12 @@ Layers of ``fusion``, lowest first (a module may import its own layer and the on
 3. ``fusion.datasets``
 4. ``fusion.engine``, ``fusion.apis``
 5. ``fusion.jobs``, ``fusion.reports``, ``fusion.integrations`` (fusion inside other frameworks: MMDetection)
+
+``detection`` (the MMDetection add-on and ``detection.runs``) may import the ``fusion`` package root and
+``fusion.utils`` (:data:`DETECTION_MAY_IMPORT`: the dataset knowledge both halves share, such as KAIST's sets
+in ``fusion.utils.kaist_sets``, and the file helpers), never another ``fusion`` package (not even
+``fusion.registry``, whose registries are fusion's own); what it imports of them is light (standard library
+only, no torch). ``fusion`` never imports ``detection``.
 
 ``tools/`` and ``bench/`` sit above everything and may import both halves. The registries name the packages
 they fill (``locations=["fusion.models"]``) as strings, imported lazily by mmengine when a config is built:
@@ -19,6 +26,9 @@ trained models and never needs the training engine). Exceptions: none.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +43,7 @@ LAYERS = (
     ("fusion.engine", "fusion.apis"),
     ("fusion.jobs", "fusion.reports", "fusion.integrations"),
 )
+DETECTION_MAY_IMPORT = ("fusion", "fusion.utils")  # layer prefixes of fusion that detection may import
 EXCEPTIONS: frozenset[tuple[str, str]] = frozenset()  # (importer, imported) pairs allowed against the layers
 FORBIDDEN = (  # (importer prefix, imported prefix): never, whatever the layers say
     ("fusion.jobs.fuse_dataset", "fusion.engine"),  # fusing a dataset needs trained models, not training
@@ -67,14 +78,20 @@ def import_graph() -> set[tuple[str, str]]:
             for target in imports_of(path)}
 
 
-def layer_of(module: str) -> int | None:
-    """The layer of a ``fusion`` module (its longest matching layer prefix), None outside ``fusion``."""
+def layer_prefix(module: str) -> tuple[int, str] | None:
+    """The layer of a ``fusion`` module and its longest matching layer prefix, None outside ``fusion``."""
     best = None
     for index, prefixes in enumerate(LAYERS):
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > best[1]):
-                best = (index, len(prefix))
-    return None if best is None else best[0]
+            if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[1])):
+                best = (index, prefix)
+    return best
+
+
+def layer_of(module: str) -> int | None:
+    """The layer of a ``fusion`` module (its longest matching layer prefix), None outside ``fusion``."""
+    found = layer_prefix(module)
+    return None if found is None else found[0]
 
 
 def _within(module: str, prefix: str) -> bool:
@@ -86,8 +103,14 @@ def violations(edges: set[tuple[str, str]]) -> list[str]:
     found = []
     for importer, imported in sorted(edges - EXCEPTIONS):
         half, other = importer.split(".")[0], imported.split(".")[0]
-        if half != other:
-            found.append(f"{importer} imports {imported}: the {half} and {other} packages are independent")
+        if half == "fusion" and other == "detection":
+            found.append(f"{importer} imports {imported}: fusion never imports detection")
+            continue
+        if half == "detection" and other == "fusion":
+            owner = layer_prefix(imported)
+            if owner is None or owner[1] not in DETECTION_MAY_IMPORT:
+                found.append(f"{importer} imports {imported}: detection imports only "
+                             f"{' and '.join(DETECTION_MAY_IMPORT)} of fusion")
             continue
         low, high = layer_of(imported), layer_of(importer)
         if half == "fusion" and low is not None and high is not None and low > high:
@@ -106,9 +129,26 @@ def test_every_fusion_module_has_a_layer():
     assert [m for m in sorted(modules) if layer_of(m) is None] == []
 
 
+def test_what_detection_imports_of_fusion_is_light():
+    """The fusion modules detection imports load no third-party package (torch, numpy, OpenCV, mmengine)."""
+    modules = sorted({imported for importer, imported in import_graph()
+                      if importer.startswith("detection") and imported.split(".")[0] == "fusion"
+                      and ((REPO / imported.replace(".", "/")).with_suffix(".py").is_file()
+                           or (REPO / imported.replace(".", "/") / "__init__.py").is_file())})
+    assert "fusion.utils.kaist_sets" in modules
+    code = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+            "print(sorted(m for m in ('torch', 'numpy', 'cv2', 'mmengine') if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("edge", [
-    ("detection.comparison", "fusion.utils.files"),          # the halves are independent
-    ("fusion.models.msfam", "detection.models"),
+    ("detection.runs.comparison", "fusion.models.msfam"),    # detection imports fusion's layer 0 only
+    ("detection.evaluation.ground_truth", "fusion.datasets.kaist"),
+    ("detection.models", "fusion.registry"),
+    ("fusion.models.msfam", "detection.models"),              # fusion never imports detection
+    ("fusion.utils.kaist_sets", "detection.evaluation"),
     ("fusion.metrics.folder_scores", "fusion.datasets.folders"),  # metrics below datasets
     ("fusion.datasets.io", "fusion.engine.meta"),
     ("fusion.utils.files", "fusion.ops.filters"),
@@ -119,6 +159,16 @@ def test_every_fusion_module_has_a_layer():
 ])
 def test_back_edges_are_caught(edge):
     assert len(violations(import_graph() | {edge})) == 1
+
+
+@pytest.mark.parametrize("edge", [
+    ("detection.evaluation.ground_truth", "fusion.utils.kaist_sets"),  # fusion's layer 0: the shared knowledge
+    ("detection.runs.records", "fusion.utils.files"),
+    ("detection.runs.demo", "fusion"),                                  # the package root (__version__)
+    ("detection.runs.demo", "fusion.__version__"),
+])
+def test_detection_may_import_fusions_lowest_layer(edge):
+    assert violations(import_graph() | {edge}) == []
 
 
 def test_relative_imports_are_resolved(tmp_path):

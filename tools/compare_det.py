@@ -21,9 +21,9 @@ import time
 
 from tqdm import tqdm
 
-from detection.comparison import BootstrapSetup, compare_inputs, default_pairs, group_by_input
-from detection.comparison_report import ComparisonReport, write_report
-from detection.test_records import load_runs
+from detection.runs.comparison import BootstrapSetup, compare_inputs, default_pairs, group_by_input
+from detection.runs.comparison_report import ComparisonReport, write_report
+from detection.runs.records import load_runs
 
 
 def pair(text: str) -> tuple[str, str]:

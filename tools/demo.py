@@ -37,9 +37,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from detection.comparison_report import verdict_sentence
-from detection.demo_runs import DETECTORS, compare, jobs, run_detectors
-from detection.quiet import output_to, progress_bar
+from detection.runs.comparison_report import verdict_sentence
+from detection.runs.demo import DETECTORS, compare, jobs, run_detectors
+from detection.runs.quiet import output_to, progress_bar
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.jobs.demo import fuse_demo_dataset, score_fusion, shipped_weights, train_demo_weights
 from fusion.utils.cli import image_size

@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from detection.evaluation import load_ground_truth, write_coco_json, write_kaist_txt
 from detection.datasets import stack_pair
-from detection.inference import detect, draw_boxes, load_detector, takes_pairs
+from detection.runs.inference import detect, draw_boxes, load_detector, takes_pairs
 from fusion.apis.inference import BACKENDS
 from fusion.apis.pair_fusion import PairFusion
 from fusion.datasets.pair_sources import PairReader, folder_pairs, kaist_pairs, video_pairs

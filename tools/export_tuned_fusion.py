@@ -18,7 +18,7 @@ import sys
 from mmengine.config import DictAction
 
 from detection.checkpoint import add_trust_argument, apply_trust_argument, load_local_checkpoint
-from detection.config import load_config, resolve_config
+from detection.runs.config import load_config, resolve_config
 from fusion.integrations.tuned_fusion import export_tuned_fusion
 
 

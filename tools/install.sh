@@ -7,6 +7,7 @@
 # Safe to run again: a finished install is recorded in $VENV/.msfam-installed and skipped.
 #
 # Usage: tools/install.sh [EXTRAS]          e.g. tools/install.sh dev
+#        WHEELS=/path/to/wheels tools/install.sh   offline, on a machine without a package registry
 # Environment:
 #   VENV=.venv            the virtual environment (created if missing; an existing one is reused)
 #   VENV_ARGS=            extra `python -m venv` flags, e.g. --system-site-packages to see a system torch
@@ -15,6 +16,12 @@
 #   MMCV_WHEEL_CACHE=../shared/wheels   folder searched for a ready mmcv wheel (used only when it matches)
 #   MMCV_FIND_LINKS=      extra pip --find-links for mmcv, e.g. OpenMMLab's prebuilt index for your CUDA/torch
 #   FORCE_CUDA=1          build mmcv's CUDA ops on a machine where torch sees no GPU (needs nvcc)
+#   WHEELS=               install offline from this folder only (every pip call gets --no-index --find-links):
+#                         it holds torch (unless the environment has one), setuptools<81, wheel, ninja, psutil,
+#                         numpy, an mmcv 2.1.0 wheel with ops built for that torch (../shared/wheels/README.md says
+#                         how; else its source release, built here), and setup.py's requirements with theirs:
+#                         `pip download -d DIR REQUIREMENT...` gathers them on a connected machine with the same
+#                         Python and platform.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,6 +44,12 @@ if [ -f "$stamp" ] && { grep -qx -- "$key" "$stamp" || { [ -z "$EXTRAS" ] && gre
   exit 0
 fi
 
+offline=()
+if [ -n "${WHEELS:-}" ]; then
+  [ -d "$WHEELS" ] || die "WHEELS=$WHEELS is not a folder"
+  offline=(--no-index --find-links "$(cd "$WHEELS" && pwd)")
+  say "offline: every package from $WHEELS"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PYTHON" -m venv ${VENV_ARGS:-} "$VENV" || die "could not create a virtual environment with $PYTHON (install python3-venv)"
@@ -45,7 +58,7 @@ py="$VENV/bin/python"
 # pip's output goes to $VENV/pip-install.log; the terminal sees its last lines only when it fails
 pip_log="$VENV/pip-install.log"
 pip_install() {
-  if ! "$py" -m pip install --disable-pip-version-check --progress-bar off "$@" >>"$pip_log" 2>&1; then
+  if ! "$py" -m pip install --disable-pip-version-check --progress-bar off "${offline[@]}" "$@" >>"$pip_log" 2>&1; then
     tail -n 30 "$pip_log" >&2
     die "pip install $* failed (full log: $pip_log)"
   fi

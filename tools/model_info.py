@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 import fusion.models  # noqa: F401  (registers the networks)
-from detection.config import load_config
+from detection.runs.config import load_config
 from fusion.models.complexity import count_macs, count_parameters, network_names
 from fusion.registry import FUSION_MODELS, NETWORKS
 from fusion.utils.cli import image_size

@@ -16,9 +16,9 @@ from __future__ import annotations
 import argparse
 
 from detection.checkpoint import apply_trust_argument
-from detection.test_records import record_test
-from detection.config import build_parser, build_runner, export_local_rank, resolve_config, testing_config
-from detection.data_check import MissingDataError, check_data
+from detection.runs.records import record_test
+from detection.runs.config import build_parser, build_runner, export_local_rank, resolve_config, testing_config
+from detection.runs.data_check import MissingDataError, check_data
 
 
 def parse_args() -> argparse.Namespace:

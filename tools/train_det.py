@@ -21,9 +21,9 @@ from functools import partial
 from pathlib import Path
 
 from detection.checkpoint import apply_trust_argument
-from detection.config import build_parser, build_runner, export_local_rank, training_config
-from detection.data_check import MissingDataError, check_data
-from detection.quiet import train_quietly
+from detection.runs.config import build_parser, build_runner, export_local_rank, training_config
+from detection.runs.data_check import MissingDataError, check_data
+from detection.runs.quiet import train_quietly
 
 
 def parse_args() -> argparse.Namespace:

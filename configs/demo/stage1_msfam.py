@@ -5,7 +5,7 @@
 #   python tools/train_fusion.py configs/demo/stage1_msfam.py --data-root outputs/demo/synthetic_kaist
 _base_ = ['../fusion/stage1_msfam.py']
 phase = 'demo_stage1_msfam'
-data_root = '{{$MSFAM_SHARED_DATA:outputs/demo/synthetic_kaist}}'
+data_root = '{{$MSFAM_DATA:outputs/demo/synthetic_kaist}}'
 widths = (16, 28, 40, 52)
 
 task = dict(model=dict(widths=widths))

@@ -5,7 +5,7 @@
 # most the number of pairs).
 _base_ = ['../fusion/stage2_msfam.py']
 phase = 'demo_stage2_msfam'
-data_root = '{{$MSFAM_SHARED_DATA:outputs/demo/synthetic_kaist}}'
+data_root = '{{$MSFAM_DATA:outputs/demo/synthetic_kaist}}'
 widths = (16, 28, 40, 52)  # as stage1_msfam.py
 
 task = dict(

@@ -9,12 +9,12 @@ Two layouts are accepted:
 
 Only annotations of the ``person`` category are kept (the kits evaluate ``catIds=[1]``); people, person? and
 cyclist boxes are already person boxes flagged ``ignore`` in both layouts. Day/night comes from ``period``
-when present, else from the set: day = set00-02, set06-08; night = set03-05, set09-11 (KAIST, CVPR 2015).
+when present, else from the set (:func:`fusion.utils.kaist_sets.period_of`: day = set00-02, set06-08; night =
+set03-05, set09-11, KAIST, CVPR 2015).
 """
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,27 +22,9 @@ from typing import Any
 
 import numpy as np
 
-NIGHT_SETS = frozenset({"set03", "set04", "set05", "set09", "set10", "set11"})
+from fusion.utils.kaist_sets import frame_key, period_of
+
 SUBSETS = ("all", "day", "night")
-
-# setXX/VYYY/IZZZZZ inside a path; separators '/', '\\', '_' or '-', and at most one folder between the
-# video and the frame (the original layout's visible/ or lwir/).
-_FRAME_KEY = re.compile(r"(?<![A-Za-z0-9])(set\d{2})[\\/_-](V\d{3})[\\/_-](?:[^\\/]+[\\/])?(I\d{5})")
-
-
-def frame_key(path: str) -> str | None:
-    """``setXX/VYYY/IZZZZZ`` of a KAIST frame named anywhere in ``path``, or ``None``.
-
-    Accepts ``set06/V000/I00019``, ``set06/V000/I00019.jpg``, ``.../set06/V000/lwir/I00019.jpg`` and
-    ``set06_V000_I00019.png``; the last match in the path wins.
-    """
-    matches = _FRAME_KEY.findall(str(path))
-    return "/".join(matches[-1]) if matches else None
-
-
-def period_of(key: str) -> str:
-    """``"day"`` or ``"night"`` for a frame key ``setXX/VYYY/IZZZZZ`` (by its set)."""
-    return "night" if key.split("/", 1)[0] in NIGHT_SETS else "day"
 
 
 @dataclass(frozen=True)
@@ -86,8 +68,8 @@ class KaistGroundTruth:
         dataset: a COCO-style dict in either layout of the module docstring.
 
     Raises:
-        ValueError: no ``person`` category, an image without ``im_name``/``file_name`` naming a KAIST frame,
-            or duplicate image ids.
+        ValueError: no ``person`` category, an image without ``im_name``/``file_name`` naming a KAIST frame
+            (of set00-set11 unless it carries its ``period``), or duplicate image ids.
     """
 
     def __init__(self, dataset: Mapping[str, Any]) -> None:
@@ -114,7 +96,10 @@ class KaistGroundTruth:
         key = frame_key(name)
         if key is None:
             raise ValueError(f"image {info.get('id')}: {name!r} names no KAIST frame setXX/VYYY/IZZZZZ")
-        period = info.get("period") or period_of(key)
+        try:
+            period = info.get("period") or period_of(key)
+        except ValueError as error:  # a set beyond set00-set11
+            raise ValueError(f"image {info.get('id')}: {error}") from None
         if period not in ("day", "night"):
             raise ValueError(f"image {info['id']}: period must be 'day' or 'night', got {period!r}")
         return KaistImage(int(info["id"]), key, period)

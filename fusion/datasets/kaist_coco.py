@@ -29,8 +29,9 @@ from pathlib import Path
 
 from ..utils.files import atomic_write_bytes
 from ..utils.markdown import markdown_table
-from .kaist import (IMAGE_SIZE, LABELS, KaistFrame, KaistObject, load_annotations, period_of, resolve_split,
-                    split_frame_id)
+from ..utils.kaist_sets import period_of, split_frame_id
+from .kaist import IMAGE_SIZE, KaistFrame, resolve_split
+from .kaist_annotations import LABELS, KaistObject, load_annotations
 
 CATEGORIES = [{"id": 1, "name": "person"}]
 PERSON_LABEL = "person"

@@ -1,7 +1,8 @@
 """Load the outputs of earlier phases: a stage-1 auto-encoder into a stage-2 network, a trained classifier.
 
 Both read checkpoints in the ``fusion.apis`` format (``{"model": cfg, "state_dict", "meta"}``), as
-every phase exports them.
+every phase exports them. A phase may name an earlier phase's run by its work directory instead of a file:
+:func:`run_checkpoint` then reads the network that run chose (``best.pth``, else ``final.pth``).
 """
 from __future__ import annotations
 
@@ -16,6 +17,21 @@ from ..models.nest import NestFusionNetwork
 from ..registry import NETWORKS
 
 AUTOENCODER_PARTS = ("encoder", "decoder")
+#: The networks a run's work directory holds (fusion/engine/trainer.py), in the order a later phase prefers them.
+RUN_NETWORKS = ("best.pth", "final.pth")
+
+
+def run_checkpoint(path: str | Path) -> Path:
+    """``path``, or, when it is a training run's work directory, the network that run chose: ``best.pth`` (the best
+    on validation) when it holds one, else ``final.pth`` (a run that never validated).
+
+    So a config can name an earlier phase's run (``work_root + '/classifier'``) without knowing whether that run
+    validated. A directory holding neither file gives its ``final.pth``, which the loader then reports missing.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return path
+    return next((path / name for name in RUN_NETWORKS if (path / name).is_file()), path / RUN_NETWORKS[-1])
 
 
 def load_autoencoder(model: NestFusionNetwork, path: str | Path) -> dict[str, Any]:

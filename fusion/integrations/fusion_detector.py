@@ -96,7 +96,7 @@ class RawPairPreprocessor(BaseDataPreprocessor):
     """Moves raw 4-band pairs (``(4, H, W)`` uint8 each) to the model's device, as they are: the
     ``FusionDetector`` fuses them and its wrapped detector's data preprocessor normalises and pads the images."""
 
-    #: The bands an input holds (``detection.inference.takes_pairs`` reads it: this detector is fed pairs).
+    #: The bands an input holds (``detection.runs.inference.takes_pairs`` reads it: this detector is fed pairs).
     num_bands = 4
 
 

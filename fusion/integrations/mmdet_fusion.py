@@ -27,9 +27,10 @@ from mmdet.registry import MODELS, TRANSFORMS
 
 from ..apis.inference import Fuser, load_fuser
 from ..apis.pair_fusion import PairFusion
-from ..datasets.kaist import find_frame_id, pair_paths
+from ..datasets.kaist import pair_paths
 from ..ops.colour import merge_luma_chroma, split_luma_chroma
 from ..utils.images import read_uint8_grey, read_uint8_image
+from ..utils.kaist_sets import frame_key
 
 
 def read_kaist_pair(kaist_root: str | Path, img_path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -40,7 +41,7 @@ def read_kaist_pair(kaist_root: str | Path, img_path: str) -> tuple[np.ndarray, 
         ValueError: ``img_path`` names no KAIST frame.
         FileNotFoundError: an image is missing (the message names it).
     """
-    frame = find_frame_id(img_path)
+    frame = frame_key(img_path)
     if frame is None:
         raise ValueError(f"{img_path} names no KAIST frame setXX/VYYY/IZZZZZ")
     vis_path, ir_path = pair_paths(kaist_root, frame)

@@ -30,7 +30,7 @@ SPLITS = ("synthetic-train", "synthetic-test")
 #: The demo weights' runs in order (configs/demo/<run>.py) and the network each exports (None: stage 1 only).
 DEMO_RUNS = {"stage1_msfam": None, "stage1_nestfuse": "nestfuse", "stage2_msfam": "msfam"}
 #: Where the demo configs read their data root, as ``tools/train_fusion.py --data-root`` sets it.
-DATA_ROOT_ENV = "MSFAM_SHARED_DATA"
+DATA_ROOT_ENV = "MSFAM_DATA"
 
 
 def _no_progress(items: Iterable, total: int) -> Iterable:

@@ -29,10 +29,10 @@ STAGE2_DATA = ("the training side of the TNO + RoadScene split, configs/fusion/s
 INTRODUCTION = (
     "Inference networks in the `fusion.apis` checkpoint format, loaded by `load_fuser(method)`, "
     "`tools/fuse_folder.py` and `tools/fuse_dataset.py` when no checkpoint is given. Trained on a 2-core CPU "
-    "with the shortened schedule of `tools/train_fusion_all.sh` (`SCHEDULE=cpu`): far fewer iterations and "
-    "smaller stage-1 crops than the paper's (10,000 stage-1 iterations of 320x256, 20 stage-2 epochs); the GPU "
-    "schedule (`SCHEDULE=gpu`) trains the paper's. Quality report: `report/quality.md`; ablations: "
-    "`report/ablations.md`. Training times are wall time on that CPU.")
+    "with the shortened schedule of `tools/train_fusion_all.sh` (`SCHEDULE=cpu`: `configs/fusion/cpu/`): far fewer "
+    "iterations and smaller stage-1 crops than the paper's (10,000 stage-1 iterations of 320x256, 20 stage-2 "
+    "epochs), which `SCHEDULE=paper` trains (`configs/fusion/`, a GPU's work). Quality report: `report/quality.md`; "
+    "ablations: `report/ablations.md`. Training times are wall time on that CPU.")
 #: The classifier is scored as stage 2 uses it: on one seeded 320x256 crop of each held-out pair.
 CLASSIFIER_CROP = (320, 256)
 

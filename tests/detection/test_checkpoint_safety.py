@@ -12,7 +12,7 @@ from mmengine.runner import load_checkpoint
 from detection.checkpoint import (TRUST_ENV, UntrustedCheckpointError, _allowed_names, _history_buffer_statistic,
                                   apply_trust_argument, checkpoints_trusted, load_local_checkpoint,
                                   safe_checkpoint_globals)
-from detection.config import build_parser
+from detection.runs.config import build_parser
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """configs/detection: every file loads, the four leaves of each dataset (KAIST, LLVIP, MSRS) differ only in the
-image folder, the model builds, and detection.config resolves names and applies the tools' options;
+image folder, the model builds, and detection.runs.config resolves names and applies the tools' options;
 configs/demo's detectors are these leaves with one set of demo settings."""
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from detection.config import CONFIG_DIR, build_parser, export_local_rank, load_config, resolve_config, training_config
-from detection.demo_runs import DETECTORS
+from detection.runs.config import (CONFIG_DIR, build_parser, export_local_rank, load_config, resolve_config,
+                                   training_config)
+from detection.runs.demo import DETECTORS
 
 DEMO_DIR = CONFIG_DIR.parent / "demo"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from detection import config as det_config
-from detection.config import CONFIG_DIR, build_runner, load_config, training_config
+from detection.runs import config as det_config
+from detection.runs.config import CONFIG_DIR, build_runner, load_config, training_config
 from fusion.jobs.fuse_dataset import ADAPTERS, RunOptions, fuse_dataset
 
 LEAVES = {"visible": "visible", "infrared": "lwir", "fused_baseline": "nestfuse", "fused": "msfam"}

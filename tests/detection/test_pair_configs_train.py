@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from detection import config as det_config
-from detection.config import build_runner, training_config
+from detection.runs import config as det_config
+from detection.runs.config import build_runner, training_config
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.jobs.fuse_dataset import ADAPTERS, KaistAdapter, PixelOptions, RunOptions, fuse_dataset
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from detection.config import load_config
-from detection.demo_runs import DETECTORS, demo_options
+from detection.runs.config import load_config
+from detection.runs.demo import DETECTORS, demo_options
 from fusion.jobs.demo import DEMO_RUNS, load_demo_config
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "configs" / "demo"

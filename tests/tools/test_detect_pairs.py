@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from detection.config import load_config
+from detection.runs.config import load_config
 from fusion.datasets.pair_sources import folder_pairs, kaist_pairs, video_pairs
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from tools import detect_pairs, eval_kaist
@@ -145,7 +145,7 @@ def test_the_real_kaist_pairs_give_a_text_file_eval_kaist_scores(detector, share
 def test_a_detector_fed_both_bands_takes_the_pairs_themselves(kaist, tmp_path, monkeypatch):
     from mmdet.registry import MODELS
 
-    from detection import inference
+    from detection.runs import inference
 
     torch.manual_seed(0)
     model = MODELS.build(load_config("gflv2_early.py", cfg_options=TINY).model)

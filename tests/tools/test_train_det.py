@@ -16,7 +16,7 @@ import pytest
 from mmengine.hooks import Hook
 
 from detection.checkpoint import TRUST_ENV, load_local_checkpoint
-from detection.config import build_runner, training_config
+from detection.runs.config import build_runner, training_config
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +164,7 @@ def test_quiet_training_shows_a_bar_and_a_line(kaist_root, tmp_path, monkeypatch
 def test_output_to_moves_mmengine_console_and_puts_it_back(tmp_path, capsys):
     from mmengine.logging import MMLogger
 
-    from detection.quiet import output_to
+    from detection.runs.quiet import output_to
 
     before = MMLogger.get_instance("quiet_before")
     with output_to(tmp_path / "run.log"):

@@ -20,7 +20,7 @@ CONFIGS = REPO / "configs" / "fusion"
 TOOL = REPO / "tools" / "train_fusion.py"
 TINY = dict(widths=(4, 6, 8, 10), stem_channels=4)
 TINY_CLASSIFIER = dict(type="SemanticConstraintClassifier", widths=(4, 4, 8, 8))
-STAGE2_CONFIGS = ["stage2_msfam", "ablation_conv5", "ablation_neither", "ablation_no_constraint",
+STAGE2_CONFIGS = ["stage2_msfam", "ablation_full", "ablation_conv5", "ablation_neither", "ablation_no_constraint",
                   "ablation_no_pushpull", "ablation_no_stage1", "ablation_literal_pushpull", "ablation_no_warm_start",
                   "ablation_feature_fit", "ablation_unbounded_constraint", "ablation_l1_max", "stage2_msfam_target",
                   "ablation_target_contrast", "ablation_pushpull_target", "ablation_frozen_decoder",
@@ -96,7 +96,7 @@ def test_cli_stage1_run_then_resume(tool, tmp_path, monkeypatch, capsys):
     (data / "kaist" / "images").mkdir(parents=True)
     listing = tmp_path / "test.txt"
     listing.write_text("s/0\n")
-    monkeypatch.setenv("MSFAM_SHARED_DATA", "unused")  # restored after the test (--data-root sets it)
+    monkeypatch.setenv("MSFAM_DATA", "unused")  # restored after the test (--data-root sets it)
     work = tmp_path / "work"
     args = [str(CONFIGS / "stage1_msfam.py"), "--work-dir", str(work), "--data-root", str(data), "--device", "cpu",
             "--no-progress", "--cfg-options", "task.model.widths=(4,6,8,10)", "task.model.stem_channels=4",
@@ -157,7 +157,7 @@ def test_every_config_runs_an_iteration_on_the_real_data(name, tool, shared_data
             save_fusion_checkpoint(baseline, FUSION_MODELS.build(dict(type="nestfuse", **TINY)),
                                    dict(type="nestfuse", **TINY))
             options += [f"task.floor.checkpoint={baseline}"]
-    monkeypatch.setenv("MSFAM_SHARED_DATA", str(shared_data))
+    monkeypatch.setenv("MSFAM_DATA", str(shared_data))
     tool.main([str(CONFIGS / f"{name}.py"), "--work-dir", str(tmp_path / "work"), "--device", "cpu", "--no-progress",
                "--cfg-options", *options])
     meta = read_fusion_checkpoint(tmp_path / "work" / "final.pth")["meta"]

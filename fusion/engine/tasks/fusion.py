@@ -41,7 +41,7 @@ from ...models.attention_fusion import ResidualFusion
 from ...models.nest import NestFusionNetwork
 from ...registry import FUSION_MODELS, LOSSES, TASKS
 from ..evaluation import VALIDATION_METRICS, fusion_metrics, relative_score
-from ..weights import load_autoencoder, load_network
+from ..weights import load_autoencoder, load_network, run_checkpoint
 from .base import Task, freeze, trainable
 from .warm_start import fit_fusion_blocks
 
@@ -77,6 +77,8 @@ class FusionTask(Task):
         stage1_checkpoint: stage-1 checkpoint whose encoder and decoder start the training; None trains
             from the random initialisation.
         classifier_checkpoint: Semantic Constraint classifier checkpoint (needed when ``alpha2 > 0``).
+            Each checkpoint argument (these two and ``floor``'s) may also be a run's work directory: its
+            ``best.pth``, else its ``final.pth`` (:func:`fusion.engine.weights.run_checkpoint`).
         lr_mult: learning-rate multiplier of ``"encoder"``, ``"fusions"`` and ``"decoder"`` (missing: 1);
             0 freezes the part.
         val_metrics: metrics computed at each validation.
@@ -117,6 +119,7 @@ class FusionTask(Task):
             raise ValueError("a residual network already starts as the hand-designed fusion: set warm_start=None")
         self.sources = {}
         if stage1_checkpoint is not None:
+            stage1_checkpoint = run_checkpoint(stage1_checkpoint)
             self.sources["stage1"] = {"path": str(stage1_checkpoint), **load_autoencoder(self.model, stage1_checkpoint)}
         self.model.to(self.device)
         self.lr_mult = {part: 1.0 for part in PARTS}
@@ -135,6 +138,8 @@ class FusionTask(Task):
         self.best_key = best_key
         self.reference_values: dict[str, float] | None = None
         self.floor = None if floor is None else {"checkpoint": None, **floor}
+        if self.floor is not None and self.floor["checkpoint"] is not None:
+            self.floor["checkpoint"] = str(run_checkpoint(self.floor["checkpoint"]))
         self.floor_model = None  # built now, so that a missing checkpoint fails before training
         if self.floor is not None:
             self.floor_model = build_fusion_model(self.floor["method"], self.floor["checkpoint"])
@@ -147,6 +152,7 @@ class FusionTask(Task):
             if classifier_checkpoint is None:
                 raise ValueError("alpha2 > 0 needs classifier_checkpoint (train configs/fusion/classifier.py first) "
                                  "or set alpha2=0")
+            classifier_checkpoint = run_checkpoint(classifier_checkpoint)
             classifier, meta = load_network(classifier_checkpoint)
             check_classifier_accuracy(classifier_checkpoint, meta, self.min_classifier_accuracy)
             self.sources["classifier"] = {"path": str(classifier_checkpoint), "meta": meta}

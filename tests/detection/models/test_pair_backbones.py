@@ -14,7 +14,7 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
 import detection  # noqa: F401  (registers the models)
-from detection.config import CONFIG_DIR
+from detection.runs.config import CONFIG_DIR
 from detection.models.stem_inflation import LUMA_RGB, reduce_to_grey, thermal_mean_for_inflation
 
 #: ResNet-18 and a slim head: the same classes as the configs, small enough for the CPU.

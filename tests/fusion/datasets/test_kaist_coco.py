@@ -6,7 +6,8 @@ import pytest
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from fusion.datasets.kaist import KaistObject, index_frames, read_annotation, resolve_split
+from fusion.datasets.kaist import index_frames, resolve_split
+from fusion.datasets.kaist_annotations import KaistObject, read_annotation
 from fusion.datasets.kaist_coco import clip_box, convert_split, kaist_to_coco, write_coco
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 

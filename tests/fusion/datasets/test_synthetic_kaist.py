@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from fusion.datasets.synthetic_kaist import make_synthetic_kaist
+from fusion.datasets.synthetic_kaist import SETS, make_synthetic_kaist
+from fusion.utils.kaist_sets import period_of
 
 
 def digest(root: Path) -> str:
@@ -80,3 +81,9 @@ def test_hot_distractors_are_drawn_but_not_annotated(scenes):
     warm people-like reflections lie outside every box."""
     assert hot_pixels_outside_boxes(scenes["default"]) < 50
     assert hot_pixels_outside_boxes(scenes["disagreeing"]) > 2000
+
+
+def test_synthetic_kaist_uses_sets_of_its_period():
+    for periods in SETS.values():
+        for period, set_id in periods.items():
+            assert period_of(set_id) == period

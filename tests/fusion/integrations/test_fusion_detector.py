@@ -18,9 +18,9 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
-from detection import config as det_config
+from detection.runs import config as det_config
 from detection.datasets import stack_pair
-from detection.inference import detect, load_detector, takes_pairs
+from detection.runs.inference import detect, load_detector, takes_pairs
 from fusion.apis import load_fuser
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.integrations.fusion_detector import FusionDetector, fuse_pair_tensors  # noqa: F401 (registers it)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from detection import config as det_config
+from detection.runs import config as det_config
 from fusion.datasets.synthetic_kaist import make_synthetic_kaist
 from fusion.integrations.mmdet_fusion import FusionDetDataPreprocessor, LoadFusedKaistPair, LoadKaistPair
 from fusion.jobs.fuse_dataset.pixels import encode_jpeg
