@@ -25,7 +25,7 @@ Each finished step is kept: rerunning resumes (a run with a test record is not t
 Examples:
     python bench/bench_tuned_fusion.py --out outputs/tuned_bench --pairs-per-set 24 --epochs 6 --seeds 3 \\
         --real --quality
-    # at KAIST's size on a GPU (untested: no GPU was lent while this was written)
+    # at KAIST's size on a GPU (written for CUDA, not yet run on a GPU)
     python bench/bench_tuned_fusion.py --out outputs/tuned_bench_gpu --size 640x512 --pairs-per-set 200 \
         --epochs 12 --tune-epochs 12 --device cuda --real --quality
 """
