@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
+from tests.nested_keys import flatten
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "configs" / "fusion"
 PAPER = sorted(p.stem for p in CONFIGS.glob("*.py"))
@@ -23,20 +25,6 @@ HEADER = {"seed", "device", "amp", "work_root", "data_root", "splits"}
 def _default_roots(monkeypatch):
     for name in ("MSFAM_DATA", "MSFAM_WORK_ROOT"):
         monkeypatch.delenv(name, raising=False)
-
-
-def flatten(value, prefix: str = "") -> dict:
-    """``{"a.b.0.c": leaf}`` of nested dicts and lists of dicts."""
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value):
-        items = enumerate(value)
-    else:
-        return {prefix: value}
-    out = {}
-    for key, item in items:
-        out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-    return out
 
 
 def assigned_names(path: Path) -> set[str]:

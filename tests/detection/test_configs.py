@@ -13,6 +13,7 @@ from mmengine.registry import init_default_scope
 from detection.runs.config import (CONFIG_DIR, build_parser, export_local_rank, load_config, resolve_config,
                                    training_config)
 from detection.runs.demo import DETECTORS
+from tests.nested_keys import flatten
 
 DEMO_DIR = CONFIG_DIR.parent / "demo"
 
@@ -21,20 +22,6 @@ LEAVES = {"gflv2_visible.py": "visible", "gflv2_infrared.py": "lwir", "gflv2_fus
 DATASETS = ("", "llvip_", "msrs_")  # leaf name prefixes: KAIST, LLVIP, MSRS
 FOLDER_KEYS = {"img_folder", "train_dataloader.dataset.data_prefix.img", "val_dataloader.dataset.data_prefix.img",
                "test_dataloader.dataset.data_prefix.img"}
-
-
-def flatten(value, prefix: str = "") -> dict:
-    """``{"a.b.c": leaf}`` of nested dicts (lists of dicts by index)."""
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value):
-        items = ((str(i), v) for i, v in enumerate(value))
-    else:
-        return {prefix: value}
-    flat = {}
-    for key, item in items:
-        flat.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
 
 
 @pytest.mark.parametrize("path", sorted(CONFIG_DIR.rglob("*.py")), ids=lambda p: str(p.relative_to(CONFIG_DIR)))
